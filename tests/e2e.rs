@@ -124,6 +124,7 @@ programs!(
     fault_segv,
     fault_hot,
     smc,
+    float_slow,
     fault_rodata,
     fault_div,
     fault_ctpr,

@@ -113,7 +113,8 @@ impl Lx<'_> {
         if matches!(a, LV::W(..)) || matches!(b, LV::W(..)) {
             return self.call_helper(0, slow, &[a, b], 0, false);
         }
-        self.raised[0] = true;
+        let leave = self.slow_leaves();
+        self.raised[0] |= !leave;
         let v = self.guarded(1, |x| {
             let (ai, bi) = (x.value(a), x.value(b));
             let (an, bn) = (x.in_format(t, ai), x.in_format(t, bi));
@@ -200,6 +201,10 @@ impl Lx<'_> {
             } else {
                 x.b.ins().uextend(types::I64, r)
             };
+            if leave {
+                x.leave_unless(ok);
+                return Ok(vec![r]);
+            }
             let (fast, call, join) = x.fast_or_call(ok);
 
             // Inexact is the only flag here: once %pfpfr, the block or this instruction
@@ -262,19 +267,27 @@ impl Lx<'_> {
             FCmp::Nle => FloatCC::UnorderedOrGreaterThan,
             FCmp::Od => FloatCC::Ordered,
         };
-        self.raised[0] = true;
+        let leave = self.slow_leaves();
+        self.raised[0] |= !leave;
         let v = self.guarded(1, |x| {
             let (ai, bi) = (x.value(a), x.value(b));
             let (an, bn) = (x.in_format(t, ai), x.in_format(t, bi));
             let fa = x.ordinary(t, an);
             let fb = x.ordinary(t, bn);
             let ok = x.b.ins().band(fa, fb);
+            let compare = |x: &mut Self| {
+                let ff = x.b.ins().bitcast(t.float, MemFlags::new(), an);
+                let fg = x.b.ins().bitcast(t.float, MemFlags::new(), bn);
+                let r = x.b.ins().fcmp(cc, ff, fg);
+                x.b.ins().uextend(types::I64, r)
+            };
+            if leave {
+                x.leave_unless(ok);
+                return Ok(vec![compare(x)]);
+            }
             let (fast, call, join) = x.fast_or_call(ok);
             x.b.switch_to_block(fast);
-            let ff = x.b.ins().bitcast(t.float, MemFlags::new(), an);
-            let fg = x.b.ins().bitcast(t.float, MemFlags::new(), bn);
-            let r = x.b.ins().fcmp(cc, ff, fg);
-            let r = x.b.ins().uextend(types::I64, r);
+            let r = compare(x);
             x.b.ins().jump(join, &[BlockArg::Value(r)]);
             Ok(vec![x.call_and_join(call, join, slow, &[p, a, b])])
         })?;
@@ -313,7 +326,8 @@ impl Lx<'_> {
         if matches!(a, LV::W(..)) || !self.fp_easy {
             return self.call_helper(0, slow, &[trunc, a], 0, false);
         }
-        self.raised[0] = true;
+        let leave = self.slow_leaves();
+        self.raised[0] |= !leave;
         let v = self.guarded(1, |x| {
             let n = x.value(a);
             let (plain, _) = x.plain(F64, n);
@@ -330,16 +344,23 @@ impl Lx<'_> {
             let below = x.b.ins().fcmp(FloatCC::LessThan, r, hi);
             let ok = x.b.ins().band(above, below);
             let ok = x.b.ins().band(ok, plain);
+            let convert = |x: &mut Self| {
+                let ty = if width == 32 { types::I32 } else { types::I64 };
+                let i = x.b.ins().fcvt_to_sint_sat(ty, r);
+                // The integer comes back zero-extended.
+                if width == 32 {
+                    x.b.ins().uextend(types::I64, i)
+                } else {
+                    i
+                }
+            };
+            if leave {
+                x.leave_unless(ok);
+                return Ok(vec![convert(x)]);
+            }
             let (fast, call, join) = x.fast_or_call(ok);
             x.b.switch_to_block(fast);
-            let ty = if width == 32 { types::I32 } else { types::I64 };
-            let i = x.b.ins().fcvt_to_sint_sat(ty, r);
-            // The integer comes back zero-extended.
-            let i = if width == 32 {
-                x.b.ins().uextend(types::I64, i)
-            } else {
-                i
-            };
+            let i = convert(x);
             x.b.ins().jump(join, &[BlockArg::Value(i)]);
             Ok(vec![x.call_and_join(call, join, slow, &[trunc, a])])
         })?;
@@ -353,6 +374,33 @@ impl Lx<'_> {
         } else {
             self.b.ins().ireduce(t.int, v)
         }
+    }
+
+    /// Whether the slow paths of this wide instruction's float operations leave for
+    /// the interpreter instead of calling the helper (`fp_easy` code, where they are
+    /// rare): compiled loops then make no call, which leaves Cranelift the host's
+    /// registers. An instruction that keeps leaving so gets the calls back
+    /// (`Jit::float_calls`).
+    fn slow_leaves(&self) -> bool {
+        self.fp_easy && self.float_leaves && !self.float_calls.contains(&self.pc)
+    }
+
+    /// Goes on where `ok`, else leaves for the interpreter to run this instruction,
+    /// telling the JIT why (`JitState::float_left`).
+    fn leave_unless(&mut self, ok: Value) {
+        let exit = self.exit_to_interpret();
+        let (mark, cont) = (self.b.create_block(), self.b.create_block());
+        self.b.set_cold_block(mark);
+        self.b.ins().brif(ok, cont, &[], mark, &[]);
+        self.b.seal_block(mark);
+        self.b.seal_block(cont);
+        self.b.switch_to_block(mark);
+        let one = self.b.ins().iconst(types::I32, 1);
+        self.b
+            .ins()
+            .store(MemFlags::trusted(), one, self.state, off::FLOAT_LEFT);
+        self.b.ins().jump(exit, &[]);
+        self.b.switch_to_block(cont);
     }
 
     /// Branches to a fast block where `ok`, else to a block calling the helper; both

@@ -257,6 +257,10 @@ pub struct Lx<'a> {
     /// %pfpfr rounds to nearest and has inexact raised (`block_cache::fp_easy`,
     /// checked on entry).
     pub(crate) fp_easy: bool,
+    /// Float slow paths leave for the interpreter (`Lx::slow_leaves`), but at the
+    /// instructions in `float_calls`.
+    pub(crate) float_leaves: bool,
+    pub(crate) float_calls: &'a BTreeSet<u64>,
 }
 
 const PLAIN: mas::Access = mas::Access::Plain { big_endian: false };
@@ -273,6 +277,8 @@ pub struct JitSide<'a> {
     pub links: &'a mut Vec<Box<crate::engine::jit::state::LinkCell>>,
     pub host_cc: CallConv,
     pub host_faults: bool,
+    pub float_leaves: bool,
+    pub float_calls: &'a BTreeSet<u64>,
 }
 
 impl<'a> Lx<'a> {
@@ -292,6 +298,8 @@ impl<'a> Lx<'a> {
             links,
             host_cc,
             host_faults,
+            float_leaves,
+            float_calls,
         } = side;
         let (in_vars, global_vars) = learnt.chosen();
         let (start, wd_size, br, ctpr_now) = (key.ip, key.wd_size, key.rotation(), key.ctprs());
@@ -475,6 +483,8 @@ impl<'a> Lx<'a> {
             host_faults,
             accessed: false,
             fp_easy: key.fp_easy,
+            float_leaves,
+            float_calls,
         }
     }
 
@@ -883,6 +893,11 @@ impl<'a> Lx<'a> {
                 Ok(())
             }
         }
+    }
+
+    /// The block leaving for the interpreter to run the current wide instruction.
+    pub(crate) fn exit_to_interpret(&mut self) -> Block {
+        self.exit_block()
     }
 
     fn exit_block(&mut self) -> Block {

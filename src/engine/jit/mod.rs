@@ -56,13 +56,15 @@ pub struct Stats {
     pub invalidations: u64,
     /// Guest accesses of compiled code that faulted on the host (`host_fault`).
     pub host_faults: u64,
+    /// Float slow paths that left for the interpreter (`Jit::float_calls`).
+    pub float_left: u64,
 }
 
 impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations; {} host faults",
+            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations; {} host faults; {} float slow paths interpreted",
             self.translated,
             self.translated_bundles,
             self.refused,
@@ -77,7 +79,8 @@ impl fmt::Display for Stats {
             self.nested_returns,
             self.compile_time.as_secs_f64() * 1e3,
             self.invalidations,
-            self.host_faults
+            self.host_faults,
+            self.float_left
         )
     }
 }
@@ -179,6 +182,12 @@ pub struct Jit {
     /// Let the host check guest accesses of compiled code (`host_fault`; off:
     /// `-d nohostfault`, compiled code checks the page table).
     pub host_faults: bool,
+    /// Float slow paths leave for the interpreter (`Lx::slow_leaves`), but at the
+    /// instructions in `float_calls`, which did so `FLOAT_LEFT_MAX` times: they call
+    /// the helpers, and once there are `FLOAT_CALLS_MAX` of them, all do.
+    pub float_leaves: bool,
+    float_calls: BTreeSet<u64>,
+    float_left: rustc_hash::FxHashMap<u64, u32>,
     pub listings: Vec<String>,
     /// Addresses where compiled code hands back to the caller before executing
     /// them (a debugger's breakpoints); see `set_stops`.
@@ -213,6 +222,9 @@ impl Jit {
             out_asm: false,
             chain: true,
             host_faults: true,
+            float_leaves: true,
+            float_calls: BTreeSet::new(),
+            float_left: Default::default(),
             listings: vec![],
             stops: BTreeSet::new(),
             links: vec![],
@@ -251,6 +263,7 @@ impl Jit {
         let sig = state::block_signature();
         let host_cc = be.module.isa().default_call_conv();
         let host_faults = be.host_faults && self.host_faults;
+        let (float_leaves, float_calls) = (self.float_leaves, &self.float_calls);
         self.next_id += 1;
         let name = format!("block_{:x}_{}", key.ip, self.next_id);
         let Ok(id) = be.module.declare_function(&name, Linkage::Local, &sig) else {
@@ -276,6 +289,8 @@ impl Jit {
                     links,
                     host_cc,
                     host_faults,
+                    float_leaves,
+                    float_calls,
                 },
             )
         };
@@ -327,6 +342,24 @@ impl Jit {
         be.module.clear_context(&mut be.ctx);
         self.stats.compile_time += t.elapsed();
         entry
+    }
+
+    /// A float operation at `pc` took its slow path through the interpreter; one
+    /// that keeps doing so gets the helper calls back (every translation is made
+    /// again, so that none leaves there).
+    fn float_slow_path_left(&mut self, pc: u64) {
+        const FLOAT_LEFT_MAX: u32 = 64;
+        const FLOAT_CALLS_MAX: usize = 16;
+        self.stats.float_left += 1;
+        let n = self.float_left.entry(pc).or_insert(0);
+        *n += 1;
+        if *n == FLOAT_LEFT_MAX {
+            self.float_calls.insert(pc);
+            if self.float_calls.len() >= FLOAT_CALLS_MAX {
+                self.float_leaves = false;
+            }
+            self.invalidate();
+        }
     }
 
     /// The compiled code for `key`, translating it if it became hot.
@@ -382,6 +415,9 @@ impl Jit {
             host_fault::leave(before);
             st.store(cpu);
             self.stats.host_faults += st.faulted as u64;
+            if st.float_left != 0 {
+                self.float_slow_path_left(out & !EXIT_FLAGS);
+            }
             self.stats.runs += 1 + st.nested_runs;
             self.stats.nested_calls += st.calls;
             self.stats.nested_returns += st.returns;

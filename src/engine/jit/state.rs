@@ -73,6 +73,8 @@ pub struct JitState {
     pub fpx_flags_now: u32,
     /// A guest access of compiled code faulted on the host (`host_fault`).
     pub faulted: u32,
+    /// A float operation's slow path left for the interpreter (`Lx::leave_unless`).
+    pub float_left: u32,
     /// The stack pointer (getsp) and its bounds.
     pub sp: u64,
     pub stack_limit: u64,
@@ -151,6 +153,7 @@ impl JitState {
             fp_flags_now: 0,
             fpx_flags_now: 0,
             faulted: 0,
+            float_left: 0,
             sp: cpu.stack.sp,
             stack_limit: cpu.stack.limit,
             stack_top: cpu.stack.top,
@@ -333,6 +336,7 @@ pub mod off {
     pub const FP_FLAGS_NOW: i32 = offset_of!(JitState, fp_flags_now) as i32;
     pub const FPX_FLAGS_NOW: i32 = offset_of!(JitState, fpx_flags_now) as i32;
     pub const FAULTED: i32 = offset_of!(JitState, faulted) as i32;
+    pub const FLOAT_LEFT: i32 = offset_of!(JitState, float_left) as i32;
     pub const SP: i32 = offset_of!(JitState, sp) as i32;
     pub const STACK_LIMIT: i32 = offset_of!(JitState, stack_limit) as i32;
     pub const STACK_TOP: i32 = offset_of!(JitState, stack_top) as i32;
