@@ -51,7 +51,9 @@ impl Format {
 /// The helpers' slow paths with the calling convention of `Lx::call_helper`.
 macro_rules! slow {
     ($($name:ident),*) => {$(
-        pub extern "C" fn $name(control: u32, a: u64, b: u64, f: *mut u32) -> u64 {
+        /// # Safety
+        /// `f` is the flags word of a `JitState`.
+        pub unsafe extern "C" fn $name(control: u32, a: u64, b: u64, f: *mut u32) -> u64 {
             let (v, raised) = helpers::$name(control, a as u128, b as u128);
             // SAFETY: `f` points at the JitState flags word of the running block.
             unsafe { *f |= raised };
@@ -67,7 +69,9 @@ pub mod slow {
     /// The compare helpers (predicate, a, b).
     macro_rules! slow3 {
         ($($name:ident),*) => {$(
-            pub extern "C" fn $name(control: u32, p: u64, a: u64, b: u64, f: *mut u32) -> u64 {
+            /// # Safety
+        /// `f` is the flags word of a `JitState`.
+        pub unsafe extern "C" fn $name(control: u32, p: u64, a: u64, b: u64, f: *mut u32) -> u64 {
                 let (v, raised) = helpers::$name(control, p as u128, a as u128, b as u128);
                 // SAFETY: `f` points at the JitState flags word of the running block.
                 unsafe { *f |= raised };
@@ -79,7 +83,9 @@ pub mod slow {
 
     /// Conversions: i64 to f64; f64 to a 32- or 64-bit integer (rounding as %pfpfr
     /// says, or toward zero).
-    pub extern "C" fn i64_to_fd(control: u32, a: u64, f: *mut u32) -> u64 {
+    /// # Safety
+    /// `f` is the flags word of a `JitState`.
+    pub unsafe extern "C" fn i64_to_fd(control: u32, a: u64, f: *mut u32) -> u64 {
         let (v, raised) = helpers::i64_to_fd(control, a as u128);
         // SAFETY: `f` points at the JitState flags word of the running block.
         unsafe { *f |= raised };
@@ -88,7 +94,9 @@ pub mod slow {
     /// The to-integer helpers (toward zero?, a).
     macro_rules! slow_to_int {
         ($($name:ident),*) => {$(
-            pub extern "C" fn $name(control: u32, t: u64, a: u64, f: *mut u32) -> u64 {
+            /// # Safety
+        /// `f` is the flags word of a `JitState`.
+        pub unsafe extern "C" fn $name(control: u32, t: u64, a: u64, f: *mut u32) -> u64 {
                 let (v, raised) = helpers::$name(control, t as u128, a as u128);
                 // SAFETY: `f` points at the JitState flags word of the running block.
                 unsafe { *f |= raised };
