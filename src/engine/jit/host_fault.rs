@@ -19,14 +19,15 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Once;
 
-/// Code arenas (one per JIT, 1 GiB of address space each) whose faults may be ours:
+/// Code arenas (one per JIT, 256 MiB of address space each: Livermore loops' 700
+/// translations take 7 MiB; a full arena refuses further translations) whose faults may be ours:
 /// `[start, end)` of the code allocated in them so far. Lock-free, so that the
 /// handler can read them.
 const ARENAS: usize = 256;
 static RANGES: [(AtomicUsize, AtomicUsize); ARENAS] =
     [const { (AtomicUsize::new(0), AtomicUsize::new(0)) }; ARENAS];
 static NEXT_ARENA: AtomicUsize = AtomicUsize::new(0);
-const ARENA_SIZE: usize = 1 << 30;
+const ARENA_SIZE: usize = 256 << 20;
 
 thread_local! {
     /// The state of the compiled code this thread is running, or null.
