@@ -48,13 +48,14 @@ impl Format {
     }
 }
 
-/// The helpers' slow paths with the calling convention of `Lx::call_helper`.
+/// The helpers' slow paths with the calling convention of `Lx::call_helper`:
+/// `(control, args.., flags) -> result`.
 macro_rules! slow {
-    ($($name:ident),*) => {$(
+    ($($name:ident($($arg:ident),*);)*) => {$(
         /// # Safety
         /// `f` is the flags word of a `JitState`.
-        pub unsafe extern "C" fn $name(control: u32, a: u64, b: u64, f: *mut u32) -> u64 {
-            let (v, raised) = helpers::$name(control, a as u128, b as u128);
+        pub unsafe extern "C" fn $name(control: u32, $($arg: u64,)* f: *mut u32) -> u64 {
+            let (v, raised) = helpers::$name(control, $($arg as u128),*);
             // SAFETY: `f` points at the JitState flags word of the running block.
             unsafe { *f |= raised };
             v as u64
@@ -64,47 +65,14 @@ macro_rules! slow {
 
 pub mod slow {
     use super::helpers;
-    slow!(fadd_s, fadd_d, fsub_s, fsub_d, fmul_s, fmul_d, fdiv_s, fdiv_d);
-
-    /// The compare helpers (predicate, a, b).
-    macro_rules! slow3 {
-        ($($name:ident),*) => {$(
-            /// # Safety
-        /// `f` is the flags word of a `JitState`.
-        pub unsafe extern "C" fn $name(control: u32, p: u64, a: u64, b: u64, f: *mut u32) -> u64 {
-                let (v, raised) = helpers::$name(control, p as u128, a as u128, b as u128);
-                // SAFETY: `f` points at the JitState flags word of the running block.
-                unsafe { *f |= raised };
-                v as u64
-            }
-        )*};
+    slow! {
+        fadd_s(a, b); fadd_d(a, b); fsub_s(a, b); fsub_d(a, b);
+        fmul_s(a, b); fmul_d(a, b); fdiv_s(a, b); fdiv_d(a, b);
+        // Compares: predicate, a, b.
+        fcmp_s(p, a, b); fcmp_d(p, a, b);
+        // Conversions: i64 to f64; f64 to a 32- or 64-bit integer (toward zero?, a).
+        i64_to_fd(a); fd_to_i32(t, a); fd_to_i64(t, a);
     }
-    slow3!(fcmp_s, fcmp_d);
-
-    /// Conversions: i64 to f64; f64 to a 32- or 64-bit integer (rounding as %pfpfr
-    /// says, or toward zero).
-    /// # Safety
-    /// `f` is the flags word of a `JitState`.
-    pub unsafe extern "C" fn i64_to_fd(control: u32, a: u64, f: *mut u32) -> u64 {
-        let (v, raised) = helpers::i64_to_fd(control, a as u128);
-        // SAFETY: `f` points at the JitState flags word of the running block.
-        unsafe { *f |= raised };
-        v as u64
-    }
-    /// The to-integer helpers (toward zero?, a).
-    macro_rules! slow_to_int {
-        ($($name:ident),*) => {$(
-            /// # Safety
-        /// `f` is the flags word of a `JitState`.
-        pub unsafe extern "C" fn $name(control: u32, t: u64, a: u64, f: *mut u32) -> u64 {
-                let (v, raised) = helpers::$name(control, t as u128, a as u128);
-                // SAFETY: `f` points at the JitState flags word of the running block.
-                unsafe { *f |= raised };
-                v as u64
-            }
-        )*};
-    }
-    slow_to_int!(fd_to_i32, fd_to_i64);
 }
 
 impl Lx<'_> {
