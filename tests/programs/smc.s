@@ -3,87 +3,61 @@
 ! the host and the interpreter makes them) copies another function over it, and the
 ! calls that follow run the new one.
     .ignore ld_st_style             ! stores as objdump lists them: address, offset, value
+! Copies the 64-byte function at `from` to the page at %r1 (loop at `loop`).
+.macro install from, loop
+    {
+        addd,1 0, \from, %r2
+        addd,2 0, 0, %r3
+    }
+\loop:
+    {
+        ldd,0 %r2, %r3, %r4
+    }
+    {
+        std,2 %r1, %r3, %r4
+        addd,0 %r3, 8, %r3
+    }
+    {
+        cmpedb,0 %r3, 64, %pred1
+    }
+    {
+        ibranch \loop ? ~%pred1
+    }
+.endm
+
+! Calls the page's function ten times (loop at `loop`): each must return `want`.
+.macro run want, loop, code
+    {
+        addd,0 0, 10, %r5
+    }
+\loop:
+    {
+        movtd,0 %r1, %ctpr1
+    }
+    {
+        call %ctpr1, wbs = 0xc
+    }
+    check %r24, \want, \code
+    {
+        subd,0 %r5, 1, %r5
+    }
+    {
+        cmpedb,0 %r5, 0, %pred1
+    }
+    {
+        ibranch \loop ? ~%pred1
+    }
+.endm
+
     start
     sys 90, 0, 0x1000, 7, 0x12, -1, 0  ! mmap(RWX, MAP_PRIVATE | MAP_ANONYMOUS)
     {
         addd,0 0, %r24, %r1            ! the page
-        addd,1 0, one, %r2
-        addd,2 0, 0, %r3
     }
-copy1:
-    {
-        ldd,0 %r2, %r3, %r4
-    }
-    {
-        std,2 %r1, %r3, %r4
-        addd,0 %r3, 8, %r3
-    }
-    {
-        cmpedb,0 %r3, 64, %pred1
-    }
-    {
-        ibranch copy1 ? ~%pred1
-    }
-    {
-        addd,0 0, 10, %r5
-    }
-calls1:
-    {
-        movtd,0 %r1, %ctpr1
-    }
-    {
-        call %ctpr1, wbs = 0xc
-    }
-    check %r24, 1, 1
-    {
-        subd,0 %r5, 1, %r5
-    }
-    {
-        cmpedb,0 %r5, 0, %pred1
-    }
-    {
-        ibranch calls1 ? ~%pred1
-    }
-
-    ! The other function over it.
-    {
-        addd,1 0, two, %r2
-        addd,2 0, 0, %r3
-    }
-copy2:
-    {
-        ldd,0 %r2, %r3, %r4
-    }
-    {
-        std,2 %r1, %r3, %r4
-        addd,0 %r3, 8, %r3
-    }
-    {
-        cmpedb,0 %r3, 64, %pred1
-    }
-    {
-        ibranch copy2 ? ~%pred1
-    }
-    {
-        addd,0 0, 10, %r5
-    }
-calls2:
-    {
-        movtd,0 %r1, %ctpr1
-    }
-    {
-        call %ctpr1, wbs = 0xc
-    }
-    check %r24, 2, 2
-    {
-        subd,0 %r5, 1, %r5
-    }
-    {
-        cmpedb,0 %r5, 0, %pred1
-    }
-    {
-        ibranch calls2 ? ~%pred1
-    }
+    install one, copy1
+    run 1, calls1, 1
+    install two, copy2                 ! the other function over it
+    run 2, calls2, 2
     print msg, 7
     exit 0
 
