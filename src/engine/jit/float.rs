@@ -257,15 +257,7 @@ impl Lx<'_> {
                 let r = x.b.ins().fcmp(cc, ff, fg);
                 x.b.ins().uextend(types::I64, r)
             };
-            if leave {
-                x.leave_unless(ok);
-                return Ok(vec![compare(x)]);
-            }
-            let (fast, call, join) = x.fast_or_call(ok);
-            x.b.switch_to_block(fast);
-            let r = compare(x);
-            x.b.ins().jump(join, &[BlockArg::Value(r)]);
-            Ok(vec![x.call_and_join(call, join, slow, &[p, a, b])])
+            Ok(vec![x.fast_or_slow(ok, leave, slow, &[p, a, b], compare)])
         })?;
         Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
     }
@@ -330,15 +322,7 @@ impl Lx<'_> {
                     i
                 }
             };
-            if leave {
-                x.leave_unless(ok);
-                return Ok(vec![convert(x)]);
-            }
-            let (fast, call, join) = x.fast_or_call(ok);
-            x.b.switch_to_block(fast);
-            let i = convert(x);
-            x.b.ins().jump(join, &[BlockArg::Value(i)]);
-            Ok(vec![x.call_and_join(call, join, slow, &[trunc, a])])
+            Ok(vec![x.fast_or_slow(ok, leave, slow, &[trunc, a], convert)])
         })?;
         Ok(v.first().map_or(LV::C(0), |v| LV::V(*v)))
     }
@@ -377,6 +361,27 @@ impl Lx<'_> {
             .store(MemFlags::trusted(), one, self.state, off::FLOAT_LEFT);
         self.b.ins().jump(exit, &[]);
         self.b.switch_to_block(cont);
+    }
+
+    /// `fast`'s result where `ok`; else the slow path's: leaving for the interpreter
+    /// (`leave`) or the helper `slow` on `args`.
+    fn fast_or_slow(
+        &mut self,
+        ok: Value,
+        leave: bool,
+        slow: usize,
+        args: &[LV],
+        fast: impl FnOnce(&mut Self) -> Value,
+    ) -> Value {
+        if leave {
+            self.leave_unless(ok);
+            return fast(self);
+        }
+        let (fast_block, call, join) = self.fast_or_call(ok);
+        self.b.switch_to_block(fast_block);
+        let r = fast(self);
+        self.b.ins().jump(join, &[BlockArg::Value(r)]);
+        self.call_and_join(call, join, slow, args)
     }
 
     /// Branches to a fast block where `ok`, else to a block calling the helper; both
