@@ -183,10 +183,15 @@ impl GuestMemory {
     /// Sets the guest permissions of whole pages and the host protections that
     /// follow from them.
     fn set_pages(&self, addr: u64, len: u64, p: u8) -> Result<(), MemError> {
+        self.store_perms(addr, len, p);
+        self.sync_host(addr / PAGE, (addr + len).div_ceil(PAGE))
+    }
+
+    /// Sets the guest permissions of whole pages (the table only).
+    fn store_perms(&self, addr: u64, len: u64, p: u8) {
         for pg in &self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
             pg.store(p, Ordering::Relaxed);
         }
-        self.sync_host(addr / PAGE, (addr + len).div_ceil(PAGE))
     }
 
     /// Gives pages `[first, end)` the host protections their permissions ask for,
@@ -217,10 +222,10 @@ impl GuestMemory {
     /// for the emulator's own accesses beyond what the guest may do; code marks in
     /// a range to be written are dropped first (the code changes).
     fn with_host_access<R>(&self, addr: u64, len: u64, write: bool, f: impl FnOnce() -> R) -> R {
-        let (first, end) = (addr / PAGE, (addr + len).div_ceil(PAGE));
-        if write && (first..end).any(|pg| self.perm_of(pg) & perm::CODE != 0) {
-            self.unmark_code();
+        if write {
+            self.writing(addr, len);
         }
+        let (first, end) = (addr / PAGE, (addr + len).div_ceil(PAGE));
         let enough = |pg: u64| {
             let h = host_prot(self.perm_of(pg));
             h.contains(ProtFlags::PROT_READ) && (!write || h.contains(ProtFlags::PROT_WRITE))
@@ -294,9 +299,7 @@ impl GuestMemory {
             )
             .map_err(MemError::Host)?;
         }
-        for pg in &self.pages[(addr / PAGE) as usize..((addr + len) / PAGE) as usize] {
-            pg.store(0, Ordering::Relaxed);
-        }
+        self.store_perms(addr, len, 0);
         Ok(())
     }
 

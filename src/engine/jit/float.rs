@@ -177,20 +177,16 @@ impl Lx<'_> {
             } else {
                 x.b.ins().uextend(types::I64, r)
             };
-            if leave {
-                x.leave_unless(ok);
-                return Ok(vec![r]);
+            // With `fp_easy` %pfpfr has inexact, the only flag here.
+            if leave || x.fp_easy {
+                return Ok(vec![x.fast_or_slow(ok, leave, slow, &[a, b], |_| r)]);
             }
             let (fast, call, join) = x.fast_or_call(ok);
 
-            // Inexact is the only flag here: once %pfpfr, the block or this instruction
-            // has it, whether this result is exact changes nothing (and the test, only
-            // used below, is not computed); with `fp_easy` %pfpfr has it.
+            // Once %pfpfr, the block or this instruction has inexact, whether this
+            // result is exact changes nothing (and the test, only used below, is not
+            // computed).
             x.b.switch_to_block(fast);
-            if x.fp_easy {
-                x.b.ins().jump(join, &[BlockArg::Value(r)]);
-                return Ok(vec![x.call_and_join(call, join, slow, &[a, b])]);
-            }
             let tr = MemFlags::trusted();
             let now = x.b.ins().load(types::I32, tr, x.state, off::FP_FLAGS_NOW);
             let acc = x.b.ins().load(types::I32, tr, x.state, off::FP_FLAGS);
@@ -288,12 +284,10 @@ impl Lx<'_> {
         width: u32,
         slow: usize,
     ) -> Result<LV, NoLower> {
-        let LV::C(tr) = trunc else {
-            return self.call_helper(0, slow, &[trunc, a], 0, false);
+        let tr = match trunc {
+            LV::C(tr) if !matches!(a, LV::W(..)) && self.fp_easy => tr,
+            _ => return self.call_helper(0, slow, &[trunc, a], 0, false),
         };
-        if matches!(a, LV::W(..)) || !self.fp_easy {
-            return self.call_helper(0, slow, &[trunc, a], 0, false);
-        }
         let leave = self.slow_leaves();
         self.raised[0] |= !leave;
         let v = self.guarded(1, |x| {
@@ -348,7 +342,7 @@ impl Lx<'_> {
     /// Goes on where `ok`, else leaves for the interpreter to run this instruction,
     /// telling the JIT why (`JitState::float_left`).
     fn leave_unless(&mut self, ok: Value) {
-        let exit = self.exit_to_interpret();
+        let exit = self.exit_block();
         let (mark, cont) = (self.b.create_block(), self.b.create_block());
         self.b.set_cold_block(mark);
         self.b.ins().brif(ok, cont, &[], mark, &[]);

@@ -81,8 +81,7 @@ pub struct Learnt {
     pub dirty: [bool; 8],
     /// Reads and writes of each register in the translated code.
     pub uses: BTreeMap<u32, u32>,
-    /// Whether the code calls procedures itself (`nest`), and where.
-    pub calls: bool,
+    /// Where the code calls procedures itself (`nest`).
     pub call_sites: BTreeSet<u64>,
     /// Loops of the translation: (head, the wide instruction that jumps back to it).
     pub loops: BTreeSet<(u64, u64)>,
@@ -128,7 +127,7 @@ impl Learnt {
     /// The window registers and the globals kept in variables: the most used of
     /// both together (none in code that calls procedures, as `in_variables` says).
     pub fn chosen(&self) -> (BTreeSet<u32>, BTreeSet<u32>) {
-        if self.calls {
+        if !self.call_sites.is_empty() {
             return Default::default();
         }
         let regs = self.uses.iter().map(|(&p, &n)| (n, false, p));
@@ -457,7 +456,6 @@ impl<'a> Lx<'a> {
                 written: learnt.written.clone(),
                 dirty: learnt.dirty,
                 uses: BTreeMap::new(),
-                calls: false,
                 call_sites: BTreeSet::new(),
                 loops: BTreeSet::new(),
                 cut: learnt.cut.clone(),
@@ -896,11 +894,7 @@ impl<'a> Lx<'a> {
     }
 
     /// The block leaving for the interpreter to run the current wide instruction.
-    pub(crate) fn exit_to_interpret(&mut self) -> Block {
-        self.exit_block()
-    }
-
-    fn exit_block(&mut self) -> Block {
+    pub(crate) fn exit_block(&mut self) -> Block {
         if let Some(b) = self.exit_here {
             return b;
         }

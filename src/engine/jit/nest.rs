@@ -178,7 +178,6 @@ impl Lx<'_> {
             return Ok(None);
         }
         let link = self.new_link();
-        self.seen.calls = true;
         self.seen.call_sites.insert(self.pc);
         self.store_state(size);
         let t = MemFlags::trusted();
