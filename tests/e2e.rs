@@ -96,6 +96,7 @@ programs!(
     select,
     memory,
     calls,
+    inline,
     loops,
     branches,
     spec,

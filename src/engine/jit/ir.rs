@@ -47,9 +47,32 @@ pub enum Event {
 }
 
 /// What the code of a wide instruction was translated for besides its address: the
-/// known %ctpr values, the window size, the rotation (packed) and whether 32-bit
-/// results zero-extend (WD.dbl).
-pub type Assumed = ([Option<u128>; 4], u32, u64, bool);
+/// known %ctpr values, the window size, the rotation (packed), whether 32-bit
+/// results zero-extend (WD.dbl) and the inlined call it runs in (`inline`; 0: none).
+pub type Assumed = ([Option<u128>; 4], u32, u64, bool, usize);
+
+/// An inlined call (`inline`): where its return goes, and the caller's state there.
+pub struct Inlined {
+    /// The caller's context (0: the translation's own code), the call's address.
+    pub parent: usize,
+    pub site: u64,
+    pub next: u64,
+    pub wbs: u32,
+    /// The callee's window base (`Lx::base`).
+    pub base: u32,
+    pub depth: usize,
+    /// The caller's assumptions at the call.
+    pub(super) caller: Assumed,
+    /// Variables holding, from the call on, the caller's predicates, parameter size
+    /// (i32), WD.fx (i64) and window base, the stack pointer the return restores,
+    /// the chain stack's index before the push.
+    pub(super) preds: Variable,
+    pub(super) psize: Variable,
+    pub(super) fx: Variable,
+    pub(super) wd_base: Variable,
+    pub(super) sp: Variable,
+    pub(super) ind: Variable,
+}
 
 /// Register file entries (`crate::guest::window::Reg`).
 pub const REG_SIZE: i64 = std::mem::size_of::<crate::guest::window::Reg>() as i64;
@@ -87,6 +110,10 @@ pub struct Learnt {
     pub loops: BTreeSet<(u64, u64)>,
     /// Where the translation stops and goes on in another (`Learnt::cuts`).
     pub cut: BTreeSet<u64>,
+    /// Calls not inlined (`inline`), and those whose inlined code the translation
+    /// left before the callee returned.
+    pub no_inline: BTreeSet<u64>,
+    pub overflowed: BTreeSet<u64>,
     /// The global registers it reads or writes (their tags are checked on entry and
     /// after calls: compiled code writes only untagged values).
     pub globals: BTreeSet<u32>,
@@ -201,17 +228,26 @@ pub struct Lx<'a> {
     pub local_preds: [LV; 7],
     /// The block that leaves compiled code to interpret the current wide instruction.
     exit_here: Option<Block>,
-    /// Exit blocks, the code they return and the window size there, filled in by
-    /// `finish`.
-    exits: Vec<(Block, u64, u32)>,
+    /// Exit blocks, the code they return, the window size and base there, filled
+    /// in by `finish`.
+    exits: Vec<(Block, u64, u32, u32)>,
     /// Fixed `JitState` fields: guest memory base, page permissions, size, globals.
     mem: Value,
     pages: Value,
     mem_size: Value,
     pub(super) globals: Value,
     pub(super) global_tags: Value,
-    /// The register file at %r0 (moves when a `setwd` changes the window).
+    /// The register file at %r0 (moves when a `setwd` changes the window, and at
+    /// inlined calls and returns).
     pub(super) regs_ptr: Variable,
+    /// Where the current window starts, in registers above the entry's %r0: 0 but
+    /// in inlined calls. Registers are known (in `Learnt`, `regs`, `preload`) by
+    /// their position counted from the entry's %r0.
+    pub(super) base: u32,
+    /// The inlined call the current path is in (`inline`: 0 none, else one more
+    /// than its index in `inlined`).
+    pub(super) ctx: usize,
+    pub(super) inlined: Vec<Inlined>,
     /// What this translation learns (`Learnt`: registers and globals used, what is
     /// written, calls); its exits store what `written` and `dirty` say, which start
     /// from what the translation before learnt.
@@ -230,7 +266,7 @@ pub struct Lx<'a> {
     pub(super) sp: Variable,
     sp_now: Option<LV>,
     /// BR (packed) on the current path.
-    br_var: Variable,
+    pub(super) br_var: Variable,
     /// Whether the current wide instruction called helpers of home 0 / 1 (their flags
     /// are folded in when it completes).
     pub(crate) raised: [bool; 2],
@@ -448,6 +484,9 @@ impl<'a> Lx<'a> {
             globals,
             global_tags,
             regs_ptr,
+            base: 0,
+            ctx: 0,
+            inlined: vec![],
             seen: Learnt {
                 touched: learnt.touched.clone(),
                 // Every exit stores every register the block may write, and the state
@@ -459,6 +498,8 @@ impl<'a> Lx<'a> {
                 call_sites: BTreeSet::new(),
                 loops: BTreeSet::new(),
                 cut: learnt.cut.clone(),
+                no_inline: learnt.no_inline.clone(),
+                overflowed: BTreeSet::new(),
                 globals: BTreeSet::new(),
                 global_uses: BTreeMap::new(),
                 globals_written: learnt.globals_written.clone(),
@@ -488,7 +529,7 @@ impl<'a> Lx<'a> {
 
     /// What the current path's code is translated for.
     pub fn assumed(&self) -> Assumed {
-        (self.ctpr_known, self.wd_size, self.br.pack(), self.dbl)
+        (self.ctpr_known, self.wd_size, self.br.pack(), self.dbl, self.ctx)
     }
 
     /// Continues translating a path under `a` (it was recorded by `assumed`).
@@ -497,6 +538,11 @@ impl<'a> Lx<'a> {
         self.wd_size = a.1;
         self.br = crate::guest::cpu::Rotation::unpack(a.2);
         self.dbl = a.3;
+        self.ctx = a.4;
+        self.base = match a.4 {
+            0 => 0,
+            c => self.inlined[c - 1].base,
+        };
     }
 
     /// A new link cell of this translation (its address).
@@ -584,16 +630,17 @@ impl<'a> Lx<'a> {
 
     /// Stores the registers kept in variables that were written (those inside a
     /// window of `size`); the others were written in place.
+    /// (Those of inlined callers too, below the window: they stay resident.)
     fn store_regs(&mut self, size: u32) {
         let regs_ptr = self.b.use_var(self.regs_ptr);
         for pos in self.seen.written.clone() {
             let Some(&(lo, hi)) = self.regs.get(&pos) else {
                 continue;
             };
-            if pos >= size {
+            if pos >= self.base + size {
                 continue;
             }
-            let at = (pos as i64 * REG_SIZE) as i32;
+            let at = self.reg_offset(pos);
             let l = self.b.use_var(lo);
             self.b.ins().store(reg_flags(), l, regs_ptr, at);
             let h = self.b.use_var(hi);
@@ -656,11 +703,17 @@ impl<'a> Lx<'a> {
 
     /// Fills the exit blocks; call once the last block is terminated.
     pub fn finish(&mut self) {
-        for (blk, code, size) in std::mem::take(&mut self.exits) {
+        for (blk, code, size, base) in std::mem::take(&mut self.exits) {
             self.b.switch_to_block(blk);
+            self.base = base;
             let c = self.b.ins().iconst(types::I64, code as i64);
             self.leave_sized(c, size);
         }
+    }
+
+    /// The offset from `regs_ptr` of register `pos` (counted from the entry's %r0).
+    pub(super) fn reg_offset(&self, pos: u32) -> i32 {
+        ((pos as i64 - self.base as i64) * REG_SIZE) as i32
     }
 
     /// Starts a wide instruction.
@@ -731,7 +784,7 @@ impl<'a> Lx<'a> {
     }
 
     /// `emit_events` through the dispatcher.
-    fn emit_control(&mut self, next: u64) -> Result<bool, NoLower> {
+    pub(super) fn emit_control(&mut self, next: u64) -> Result<bool, NoLower> {
         let t = MemFlags::trusted();
         let s = self.state;
         let mut mask = LV::C(0);
@@ -901,7 +954,7 @@ impl<'a> Lx<'a> {
         let blk = self.b.create_block();
         self.b.set_cold_block(blk);
         self.exits
-            .push((blk, self.pc | EXIT_INTERPRET, self.wd_size));
+            .push((blk, self.pc | EXIT_INTERPRET, self.wd_size, self.base));
         self.exit_here = Some(blk);
         blk
     }
@@ -1147,9 +1200,10 @@ impl<'a> Lx<'a> {
         if pos >= self.wd_size {
             return Err(NoLower);
         }
-        self.seen.touched.insert(pos);
-        *self.seen.uses.entry(pos).or_default() += 1;
-        Ok(match self.regs.get(&pos) {
+        let at = pos + self.base;
+        self.seen.touched.insert(at);
+        *self.seen.uses.entry(at).or_default() += 1;
+        Ok(match self.regs.get(&at) {
             Some(&(lo, hi)) => Home::Var(lo, hi),
             None => Home::Mem((pos as i64 * REG_SIZE) as i32),
         })
@@ -1355,7 +1409,7 @@ impl<'a> Lx<'a> {
                     };
                     self.reg_set(home, false, new);
                     self.reg_set(home, true, new_hi);
-                    self.seen.written.insert(pos);
+                    self.seen.written.insert(pos + self.base);
                 }
                 Effect::Global(n, ty, v) => {
                     self.seen.globals.insert(n);
@@ -1621,10 +1675,10 @@ impl<'a> Lx<'a> {
         // or by an earlier `setwd` on it: the window only grows inside a block).
         let mut tags = LV::C(0);
         for pos in self.preload.clone() {
-            if pos < old || pos >= new {
+            if pos < self.base + old || pos >= self.base + new {
                 continue;
             }
-            let at = (pos as i64 * REG_SIZE) as i32;
+            let at = self.reg_offset(pos);
             let tag = self.b.ins().uload8(types::I64, t, p, at + REG_TAG);
             tags = or(self, tags, LV::V(tag))?;
             let Some(&(lo, hi)) = self.regs.get(&pos) else {

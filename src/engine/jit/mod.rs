@@ -6,6 +6,7 @@
 pub mod block_cache;
 pub mod float;
 pub mod host_fault;
+pub mod inline;
 pub mod ir;
 pub mod lower;
 pub mod nest;
@@ -305,6 +306,23 @@ impl Jit {
         {
             let learnt = translate::Learnt {
                 cut,
+                ..Default::default()
+            };
+            first = build(be, &learnt);
+        }
+        // Calls inlined whose code the translation left before they returned: again
+        // without inlining them (what that frees may let others overflow).
+        for _ in 0..3 {
+            let Some(learnt) = first
+                .as_ref()
+                .map(|(_, l)| l)
+                .filter(|l| !l.overflowed.is_empty())
+            else {
+                break;
+            };
+            let learnt = translate::Learnt {
+                cut: learnt.cut.clone(),
+                no_inline: learnt.no_inline.union(&learnt.overflowed).copied().collect(),
                 ..Default::default()
             };
             first = build(be, &learnt);

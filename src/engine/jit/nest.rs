@@ -143,6 +143,15 @@ impl Lx<'_> {
         self.pop_frame(slow);
         self.b.switch_to_block(slow);
         self.b.set_cold_block(slow);
+        self.return_by_helper();
+        if let Some(stay) = stay {
+            self.b.switch_to_block(stay);
+        }
+        Ok(Some(ends))
+    }
+
+    /// Ends the path with the `return` made by `ret` (the state stored already).
+    pub(super) fn return_by_helper(&mut self) {
         let sig = self.helper_signature(&[types::I64; 2]);
         let f = self
             .b
@@ -152,10 +161,6 @@ impl Lx<'_> {
         let call = self.b.ins().call_indirect(sig, f, &[self.state, ip]);
         let code = self.b.inst_results(call)[0];
         self.b.ins().return_(&[code]);
-        if let Some(stay) = stay {
-            self.b.switch_to_block(stay);
-        }
-        Ok(Some(ends))
     }
 
     /// An unconditional `call` to a known procedure (the instruction's only control
@@ -254,11 +259,12 @@ impl Lx<'_> {
         self.b.def_var(self.regs_ptr, p);
         let tags = self.b.ins().load(types::I32, t, s, off::PRED_TAGS);
         let mut tags = self.b.ins().uextend(types::I64, tags);
+        // (Inlined callers' registers, below the window, are as they were.)
         for pos in self.preload.clone() {
-            if pos >= self.wd_size {
+            if pos < self.base || pos >= self.base + self.wd_size {
                 continue;
             }
-            let at = (pos as i64 * REG_SIZE) as i32;
+            let at = self.reg_offset(pos);
             let tag = self.b.ins().uload8(types::I64, t, p, at + REG_TAG);
             tags = self.b.ins().bor(tags, tag);
             let Some(&(lo, hi)) = self.regs.get(&pos) else {
@@ -316,7 +322,7 @@ impl Lx<'_> {
     }
 
     /// Goes to `slow` unless `bad` is zero.
-    fn slow_if(&mut self, bad: Value, slow: Block) {
+    pub(super) fn slow_if(&mut self, bad: Value, slow: Block) {
         let go_on = self.b.create_block();
         self.b.ins().brif(bad, slow, &[], go_on, &[]);
         self.b.switch_to_block(go_on);
@@ -325,7 +331,7 @@ impl Lx<'_> {
     /// The guest memory's host address of the chain-stack frame at `addr` (`room`
     /// bytes of the stack, which lie inside guest memory, hold it), or `slow` if its
     /// page is not mapped.
-    fn frame_host(&mut self, addr: Value, slow: Block) -> Value {
+    pub(super) fn frame_host(&mut self, addr: Value, slow: Block) -> Value {
         let p = self.page_perm(addr);
         let mapped = self.b.ins().band_imm(p, perm::MAPPED as i64);
         let unmapped = self.b.ins().icmp_imm(IntCC::Equal, mapped, 0);
@@ -379,33 +385,8 @@ impl Lx<'_> {
         let base = self.b.ins().load(types::I64, t, s, off::PCS_BASE);
         let addr = self.b.ins().iadd(base, ind);
         let host = self.frame_host(addr, slow);
-        // CR0.lo: the predicates (their tags are clear in compiled code).
-        let preds = self.b.use_var(self.preds);
-        let preds = self.b.ins().uextend(types::I64, preds);
-        let w0 = spread_even(self, preds);
-        let w1 = self.b.ins().iconst(types::I64, next as i64);
-        // CR1.lo: wbs, the caller's parameter size in quad registers, WD.fx.
-        let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
-        let psize = self.b.ins().uextend(types::I64, psize);
-        let wpsz = self.b.ins().ushr_imm(psize, 1);
-        let wpsz = self.b.ins().band_imm(wpsz, 0x7f);
-        let wpsz = self.b.ins().ishl_imm(wpsz, 26);
-        let fx = self.b.ins().uload8(types::I64, t, s, off::WD_FX);
-        let fx = self.b.ins().ishl_imm(fx, 25);
-        let w2 = self.b.ins().bor(wpsz, fx);
-        let w2 = self.b.ins().bor_imm(w2, ((wbs as i64) & 0x7f) << 33);
-        // CR1.hi: BR, WD.dbl, the data stack's size in use / 16.
-        let dbl = self.b.ins().uload8(types::I64, t, s, off::WD_DBL);
-        let dbl = self.b.ins().ishl_imm(dbl, 35);
-        let sp = self.b.use_var(self.sp);
-        let limit = self.b.ins().load(types::I64, t, s, off::STACK_LIMIT);
-        let used = self.b.ins().isub(sp, limit);
-        let ussz = self.b.ins().ushr_imm(used, 4);
-        let ussz = self.b.ins().band_imm(ussz, 0xfff_ffff);
-        let ussz = self.b.ins().ishl_imm(ussz, 36);
-        let w3 = self.b.ins().bor(dbl, ussz);
-        let w3 = self.b.ins().bor_imm(w3, self.br.pack() as i64);
-        for (k, w) in [w0, w1, w2, w3].into_iter().enumerate() {
+        let frame = self.call_frame(wbs, next);
+        for (k, w) in frame.words.into_iter().enumerate() {
             self.b.ins().store(t, w, host, 8 * k as i32);
         }
         self.b.ins().store(t, top, s, off::PCS_IND);
@@ -430,6 +411,47 @@ impl Lx<'_> {
         self.bump(off::CALLS);
         self.bump(off::NESTED_RUNS);
         self.b.ins().jump(nested, &[BlockArg::Value(callee)]);
+    }
+
+    /// The chain-stack frame a `call` with `wbs` returning to `next` saves
+    /// (`chain::call_frame`), from the state compiled code has.
+    pub(super) fn call_frame(&mut self, wbs: u32, next: u64) -> CallFrame {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        // CR0.lo: the predicates (their tags are clear in compiled code).
+        let preds = self.b.use_var(self.preds);
+        let preds = self.b.ins().uextend(types::I64, preds);
+        let w0 = spread_even(self, preds);
+        let w1 = self.b.ins().iconst(types::I64, next as i64);
+        // CR1.lo: wbs, the caller's parameter size in quad registers, WD.fx.
+        let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
+        let psize64 = self.b.ins().uextend(types::I64, psize);
+        let wpsz = self.b.ins().ushr_imm(psize64, 1);
+        let wpsz = self.b.ins().band_imm(wpsz, 0x7f);
+        let wpsz = self.b.ins().ishl_imm(wpsz, 26);
+        let fx = self.b.ins().uload8(types::I64, t, s, off::WD_FX);
+        let fx_bit = self.b.ins().ishl_imm(fx, 25);
+        let w2 = self.b.ins().bor(wpsz, fx_bit);
+        let w2 = self.b.ins().bor_imm(w2, ((wbs as i64) & 0x7f) << 33);
+        // CR1.hi: BR, WD.dbl, the data stack's size in use / 16.
+        let dbl = self.b.ins().uload8(types::I64, t, s, off::WD_DBL);
+        let dbl = self.b.ins().ishl_imm(dbl, 35);
+        let sp = self.b.use_var(self.sp);
+        let limit = self.b.ins().load(types::I64, t, s, off::STACK_LIMIT);
+        let used = self.b.ins().isub(sp, limit);
+        let ussz = self.b.ins().ushr_imm(used, 4);
+        let ussz = self.b.ins().band_imm(ussz, 0xfff_ffff);
+        let saved = self.b.ins().ishl_imm(ussz, 4);
+        let ret_sp = self.b.ins().iadd(limit, saved);
+        let ussz = self.b.ins().ishl_imm(ussz, 36);
+        let w3 = self.b.ins().bor(dbl, ussz);
+        let w3 = self.b.ins().bor_imm(w3, self.br.pack() as i64);
+        CallFrame {
+            words: [w0, w1, w2, w3],
+            psize,
+            fx,
+            ret_sp,
+        }
     }
 
     /// `return`, as `interp::return_to_caller` makes it, where no fill is needed and
@@ -520,12 +542,21 @@ impl Lx<'_> {
     }
 
     /// The signature of a helper taking `params`, returning a word.
-    fn helper_signature(&mut self, params: &[Type]) -> SigRef {
+    pub(super) fn helper_signature(&mut self, params: &[Type]) -> SigRef {
         let mut sig = Signature::new(self.host_cc);
         sig.params.extend(params.iter().map(|&t| AbiParam::new(t)));
         sig.returns.push(AbiParam::new(types::I64));
         self.b.import_signature(sig)
     }
+}
+
+/// A frame `Lx::call_frame` made: its words, and what `return` restores from it
+/// (the caller's parameter size (i32) and WD.fx (i64), the stack pointer).
+pub(super) struct CallFrame {
+    pub words: [Value; 4],
+    pub psize: Value,
+    pub fx: Value,
+    pub ret_sp: Value,
 }
 
 /// Bit i of the low 32 bits of `v` to bit 2i (`Cpu::packed_preds`).

@@ -6,6 +6,7 @@
 
 use crate::engine::interp::{self, Place, Prepared};
 use crate::engine::jit::block_cache::Key;
+use crate::engine::jit::inline;
 use crate::engine::jit::ir::{self, Effect, Lx, NoLower, LV};
 pub use crate::engine::jit::ir::{JitSide, Learnt};
 use crate::engine::jit::lower::{LVals, CTL_JIT, JIT_LOWER};
@@ -251,22 +252,48 @@ fn jump_unless_interrupted(x: &mut Lx, blk: Block, pc: u64) {
 /// the %ctpr values, window size and rotation their code assumed) and those still to
 /// translate.
 struct Plan<'s> {
-    placed: HashMap<u64, (Block, ir::Assumed)>,
+    /// By address and inlined call (`Lx::ctx`).
+    placed: HashMap<(u64, usize), (Block, ir::Assumed)>,
     pending: Vec<(u64, Block, ir::Assumed)>,
+    /// Wide instructions left to translate of the block's own code, and of callees
+    /// inlined.
     budget: usize,
+    inline_budget: usize,
     /// Addresses compiled code must not enter: it returns to the dispatcher there.
     stops: &'s BTreeSet<u64>,
 }
 
 impl Plan<'_> {
+    /// Room left in the context `ctx`.
+    fn left(&self, ctx: usize) -> usize {
+        if ctx == 0 {
+            self.budget
+        } else {
+            self.inline_budget
+        }
+    }
+
+    fn spend(&mut self, ctx: usize) {
+        if ctx == 0 {
+            self.budget -= 1;
+        } else {
+            self.inline_budget -= 1;
+        }
+    }
+
     /// Continues the current path at `t`: inside the function if it is (or can be)
     /// translated here under the same assumptions, else through the dispatcher.
     fn goto(&mut self, x: &mut Lx, t: LV, start: u64) {
         let home = !self.stops.contains(&start);
         let LV::C(t) = t else {
-            return leave(x, t, start, self.placed[&start], home);
+            return leave(x, t, start, self.placed[&(start, 0)], home);
         };
-        let t = t as u64;
+        self.go(x, t as u64, true);
+    }
+
+    /// `goto` a known `t` (`within`: from the same context, where a jump back is a
+    /// loop).
+    fn go(&mut self, x: &mut Lx, t: u64, within: bool) {
         if t & EXIT_FLAGS != 0 {
             let v = x.b.ins().iconst(types::I64, t as i64);
             return leave_at(x, v);
@@ -275,23 +302,26 @@ impl Plan<'_> {
             let code = x.b.ins().iconst(types::I64, t as i64);
             return x.leave_with(code);
         }
-        match self.placed.get(&t) {
+        match self.placed.get(&(t, x.ctx)) {
             Some((blk, assumed)) if *assumed == x.assumed() => {
                 let blk = *blk;
-                if t <= x.pc {
+                if within && t <= x.pc && x.ctx == 0 {
                     x.seen.loops.insert((t, x.pc));
                 }
                 jump_unless_interrupted(x, blk, t);
             }
-            None if self.budget > 0 => {
+            None if self.left(x.ctx) > 0 => {
                 let blk = x.b.create_block();
-                self.placed.insert(t, (blk, x.assumed()));
+                self.placed.insert((t, x.ctx), (blk, x.assumed()));
                 self.pending.push((t, blk, x.assumed()));
                 x.b.ins().jump(blk, &[]);
             }
             // Translated here under other assumptions, or no room: another
             // translation, for the state at run time.
-            _ => x.chain(LV::C(t as u128)),
+            _ => {
+                x.cut_inlined();
+                x.chain(LV::C(t as u128))
+            }
         }
     }
 }
@@ -327,9 +357,10 @@ pub fn block(
         placed: HashMap::new(),
         pending: vec![],
         budget: MAX_BUNDLES,
+        inline_budget: inline::MAX_INLINED_BUNDLES,
         stops,
     };
-    plan.placed.insert(start, (head, x.assumed()));
+    plan.placed.insert((start, 0), (head, x.assumed()));
     let mut done = 0;
     let mut code = vec![];
     let mut pc = start;
@@ -346,7 +377,7 @@ pub fn block(
                     x.chain(LV::C(pc as u128));
                     break;
                 }
-                match plan.placed.get(&pc) {
+                match plan.placed.get(&(pc, x.ctx)) {
                     Some((blk, assumed))
                         if *assumed == x.assumed() && x.b.current_block() != Some(*blk) =>
                     {
@@ -358,10 +389,12 @@ pub fn block(
                     // Translated already under other assumptions, or no room left:
                     // continue in another translation.
                     Some(_) => {
+                        x.cut_inlined();
                         x.chain(LV::C(pc as u128));
                         break;
                     }
-                    None if plan.budget == 0 => {
+                    None if plan.left(x.ctx) == 0 => {
+                        x.cut_inlined();
                         x.chain(LV::C(pc as u128));
                         break;
                     }
@@ -369,12 +402,13 @@ pub fn block(
                         let blk = x.b.create_block();
                         x.b.ins().jump(blk, &[]);
                         x.b.switch_to_block(blk);
-                        plan.placed.insert(pc, (blk, x.assumed()));
+                        plan.placed.insert((pc, x.ctx), (blk, x.assumed()));
                     }
                 }
             }
-            if plan.budget == 0 {
+            if plan.left(x.ctx) == 0 {
                 // Placed while there was room: another translation continues here.
+                x.cut_inlined();
                 x.chain(LV::C(pc as u128));
                 break;
             }
@@ -391,12 +425,36 @@ pub fn block(
                 break;
             };
             done += 1;
-            plan.budget -= 1;
+            plan.spend(x.ctx);
             let next = pc + prepared.as_ref().map_or(8, |p| p.len);
             code.push((pc, next - pc));
             x.count();
-            if x.emit_events(next).unwrap_or(true) {
-                break;
+            match x.inline_target(next) {
+                Some((target, wbs))
+                    if plan.inline_budget >= inline::ROOM_TO_INLINE
+                        && !x.seen.no_inline.contains(&pc) =>
+                {
+                    if x.call_inlined(pc, wbs, next).is_ok() {
+                        plan.go(&mut x, target, false);
+                    }
+                    break;
+                }
+                _ => {}
+            }
+            match x.return_inlined() {
+                Ok(Some(r)) => {
+                    plan.go(&mut x, r.next, false);
+                    x.stay_inlined(&r);
+                    if r.ends {
+                        break;
+                    }
+                }
+                Ok(None) => {
+                    if x.emit_events(next).unwrap_or(true) {
+                        break;
+                    }
+                }
+                Err(_) => break,
             }
             match transfer {
                 Some((LV::C(0), _)) | None => {}

@@ -1,0 +1,273 @@
+//! Calls followed into the callee inside the caller's translation. A `call` to a
+//! known procedure pushes the chain-stack frame and moves the window as `nest` does,
+//! but the callee's wide instructions are translated on in the same function, for
+//! the callee's window (its registers are the caller's at an offset known at
+//! translation), and its `return` jumps to the caller's next instruction: no host
+//! call, no state stored and loaded around it, registers and predicates stay in
+//! variables. The frame is in guest memory all the while, so every exit inside the
+//! callee leaves the machine exactly as the interpreter's `call` would have.
+//!
+//! Each inlined call is a context of its own (`Assumed`'s last field): the same
+//! callee inlined twice is translated twice.
+
+use crate::engine::jit::ir::{Assumed, Event, Inlined, Lx, NoLower, LV, REG_SIZE};
+use crate::engine::jit::state::{off, EXIT_FLAGS};
+use crate::guest::chain::FRAME_BYTES;
+use crate::guest::cpu::Rotation;
+use crate::guest::window::RESIDENT;
+use cranelift_codegen::ir::condcodes::IntCC;
+use cranelift_codegen::ir::{types, Block, InstBuilder, MemFlags};
+
+/// Inlined calls inside one another at most.
+pub const MAX_DEPTH: usize = 4;
+
+/// Bundles a translation may add by inlining, besides its own `MAX_BUNDLES`.
+pub const MAX_INLINED_BUNDLES: usize = 128;
+
+/// A callee is inlined only with this many bundles of room left (a callee cut
+/// short goes on in another translation, entered in the middle of the callee).
+pub const ROOM_TO_INLINE: usize = 24;
+
+/// A return being translated (`Lx::return_inlined`).
+pub struct Returning {
+    pub next: u64,
+    /// Where the path goes on if the return is conditional, with the callee's
+    /// assumptions.
+    stay: Option<(Block, Assumed)>,
+    pub ends: bool,
+}
+
+impl Lx<'_> {
+    /// The callee and wbs of the current instruction's call, if it is made by
+    /// inlining: an unconditional call to a known procedure (its only control
+    /// change), not too deep, and neither end a debugger's stop.
+    pub(super) fn inline_target(&self, next: u64) -> Option<(u64, u32)> {
+        let [(LV::C(k), Event::Call(LV::C(target), wbs))] = self.events[..] else {
+            return None;
+        };
+        let target = target as u64;
+        let depth = match self.ctx {
+            0 => 0,
+            c => self.inlined[c - 1].depth,
+        };
+        (k != 0
+            && matches!(self.transfer, None | Some((LV::C(0), _)))
+            && 2 * wbs <= self.wd_size
+            && target & EXIT_FLAGS == 0
+            && !self.stops.contains(&target)
+            && !self.stops.contains(&next)
+            && depth < MAX_DEPTH)
+            .then_some((target, wbs))
+    }
+
+    /// Makes the call (`inline_target`) where no chain-stack growth or register
+    /// spill is due and the frame's page is mapped; else the dispatcher makes it.
+    /// Returns with the builder on the callee's path, under its assumptions.
+    pub(super) fn call_inlined(&mut self, site: u64, wbs: u32, next: u64) -> Result<(), NoLower> {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        let slow = self.b.create_block();
+        let ind = self.b.ins().load(types::I64, t, s, off::PCS_IND);
+        let room = self.b.ins().load(types::I64, t, s, off::PCS_ROOM);
+        let top = self.b.ins().iadd_imm(ind, FRAME_BYTES as i64);
+        let full = self.b.ins().icmp(IntCC::UnsignedGreaterThan, top, room);
+        let first = self.b.ins().load(types::I64, t, s, off::REGS_FIRST);
+        let end = self.b.ins().load(types::I64, t, s, off::REGS_END);
+        let held = self.b.ins().isub(end, first);
+        let spill = self
+            .b
+            .ins()
+            .icmp_imm(IntCC::UnsignedGreaterThan, held, RESIDENT as i64);
+        let bad = self.b.ins().bor(full, spill);
+        self.slow_if(bad, slow);
+        let pcs = self.b.ins().load(types::I64, t, s, off::PCS_BASE);
+        let addr = self.b.ins().iadd(pcs, ind);
+        let host = self.frame_host(addr, slow);
+        let frame = self.call_frame(wbs, next);
+        for (k, w) in frame.words.into_iter().enumerate() {
+            self.b.ins().store(t, w, host, 8 * k as i32);
+        }
+        self.b.ins().store(t, top, s, off::PCS_IND);
+        let size = self.wd_size - 2 * wbs;
+        let wb = self.b.ins().load(types::I64, t, s, off::WD_BASE);
+        let callee_base = self.b.ins().iadd_imm(wb, 2 * wbs as i64);
+        self.b.ins().store(t, callee_base, s, off::WD_BASE);
+        let sz = self.b.ins().iconst(types::I32, size as i64);
+        self.b.ins().store(t, sz, s, off::WD_SIZE);
+        self.b.ins().store(t, sz, s, off::WD_PSIZE);
+        let regs = self.b.use_var(self.regs_ptr);
+        let regs = self.b.ins().iadd_imm(regs, 2 * wbs as i64 * REG_SIZE);
+        self.b.ins().store(t, regs, s, off::REGS);
+        let go = self.b.create_block();
+        self.b.ins().jump(go, &[]);
+        // The dispatcher makes the call otherwise (the instruction's results landed).
+        self.b.switch_to_block(slow);
+        self.b.set_cold_block(slow);
+        self.emit_control(next)?;
+        self.b.switch_to_block(go);
+        self.b.def_var(self.regs_ptr, regs);
+        let keep = |x: &mut Self, ty, v| {
+            let var = x.b.declare_var(ty);
+            x.b.def_var(var, v);
+            var
+        };
+        let preds = self.b.use_var(self.preds);
+        let preds = keep(self, types::I32, preds);
+        let psize = keep(self, types::I32, frame.psize);
+        let fx = keep(self, types::I64, frame.fx);
+        let wd_base = keep(self, types::I64, wb);
+        let sp = keep(self, types::I64, frame.ret_sp);
+        let ind = keep(self, types::I64, ind);
+        // The callee starts with no %ctpr prepared and no rotation.
+        let zero = self.b.ins().iconst(types::I64, 0);
+        for k in 0..4 {
+            self.b.def_var(self.ctpr[k], zero);
+            self.seen.dirty[1 + k] = true;
+        }
+        self.b.def_var(self.br_var, zero);
+        self.seen.dirty[7] = true;
+        let depth = match self.ctx {
+            0 => 1,
+            c => self.inlined[c - 1].depth + 1,
+        };
+        let caller = self.assumed();
+        self.inlined.push(Inlined {
+            parent: self.ctx,
+            site,
+            next,
+            wbs,
+            base: self.base + 2 * wbs,
+            depth,
+            caller,
+            preds,
+            psize,
+            fx,
+            wd_base,
+            sp,
+            ind,
+        });
+        self.assume((
+            [None; 4],
+            size,
+            Rotation::default().pack(),
+            self.dbl,
+            self.inlined.len(),
+        ));
+        Ok(())
+    }
+
+    /// The current instruction's `return` (its only control change) in an inlined
+    /// callee, where its condition holds: restores the caller's state and leaves the
+    /// builder on the caller's path (the caller's assumptions, `Returning::next`)
+    /// when the machine is as the call left it; else the `ret` helper returns.
+    pub(super) fn return_inlined(&mut self) -> Result<Option<Returning>, NoLower> {
+        if self.ctx == 0 {
+            return Ok(None);
+        }
+        let [(c, Event::Return)] = self.events[..] else {
+            return Ok(None);
+        };
+        if !matches!(self.transfer, None | Some((LV::C(0), _))) {
+            return Ok(None);
+        }
+        let ends = matches!(c, LV::C(k) if k != 0);
+        let callee = self.assumed();
+        let stay = (!ends).then(|| self.b.create_block());
+        if let Some(stay) = stay {
+            let f = self.value(c);
+            let away = self.b.create_block();
+            self.b.ins().brif(f, away, &[], stay, &[]);
+            self.b.switch_to_block(away);
+        }
+        let fr = &self.inlined[self.ctx - 1];
+        let (next, wbs, caller) = (fr.next, fr.wbs, fr.caller);
+        let vars = [fr.preds, fr.psize, fr.fx, fr.wd_base, fr.sp, fr.ind];
+        let [preds, psize, fx, wd_base, sp, ind] = vars.map(|v| self.b.use_var(v));
+        let t = MemFlags::trusted();
+        let s = self.state;
+        // The chain stack, window and register file as the call left them (nested
+        // calls made by helpers may have spilled the caller's registers).
+        let now_ind = self.b.ins().load(types::I64, t, s, off::PCS_IND);
+        let top = self.b.ins().iadd_imm(ind, FRAME_BYTES as i64);
+        let moved = self.b.ins().icmp(IntCC::NotEqual, now_ind, top);
+        let now_base = self.b.ins().load(types::I64, t, s, off::WD_BASE);
+        let callee_base = self.b.ins().iadd_imm(wd_base, 2 * wbs as i64);
+        let other = self.b.ins().icmp(IntCC::NotEqual, now_base, callee_base);
+        let now_psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
+        let size = caller.1;
+        let cut = self
+            .b
+            .ins()
+            .icmp_imm(IntCC::NotEqual, now_psize, (size - 2 * wbs) as i64);
+        let first = self.b.ins().load(types::I64, t, s, off::REGS_FIRST);
+        let fill = self.b.ins().icmp(IntCC::UnsignedLessThan, wd_base, first);
+        let mut bad = self.b.ins().bor(moved, other);
+        for c in [cut, fill] {
+            bad = self.b.ins().bor(bad, c);
+        }
+        let slow = self.b.create_block();
+        self.slow_if(bad, slow);
+        let go = self.b.current_block();
+        self.b.switch_to_block(slow);
+        self.b.set_cold_block(slow);
+        let callee_size = self.wd_size;
+        self.store_state(callee_size);
+        self.return_by_helper();
+        if let Some(go) = go {
+            self.b.switch_to_block(go);
+        }
+        self.b.ins().store(t, ind, s, off::PCS_IND);
+        self.b.ins().store(t, wd_base, s, off::WD_BASE);
+        let sz = self.b.ins().iconst(types::I32, size as i64);
+        self.b.ins().store(t, sz, s, off::WD_SIZE);
+        self.b.ins().store(t, psize, s, off::WD_PSIZE);
+        let fx = self.b.ins().ireduce(types::I8, fx);
+        self.b.ins().store(t, fx, s, off::WD_FX);
+        let dbl = self.b.ins().iconst(types::I8, caller.3 as i64);
+        self.b.ins().store(t, dbl, s, off::WD_DBL);
+        let end = self.b.ins().iadd_imm(wd_base, size as i64);
+        self.b.ins().store(t, end, s, off::REGS_END);
+        let regs = self.b.use_var(self.regs_ptr);
+        let regs = self.b.ins().iadd_imm(regs, -(2 * wbs as i64 * REG_SIZE));
+        self.b.ins().store(t, regs, s, off::REGS);
+        self.b.def_var(self.regs_ptr, regs);
+        self.b.def_var(self.preds, preds);
+        self.b.def_var(self.sp, sp);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        for k in 0..4 {
+            self.b.def_var(self.ctpr[k], zero);
+        }
+        let br = self.b.ins().iconst(types::I64, caller.2 as i64);
+        self.b.def_var(self.br_var, br);
+        self.seen.dirty[0] = true;
+        self.seen.dirty[6] = true;
+        self.assume(([None; 4], caller.1, caller.2, caller.3, caller.4));
+        Ok(Some(Returning {
+            next,
+            stay: stay.map(|b| (b, callee)),
+            ends,
+        }))
+    }
+
+    /// The current path leaves the translation before its inlined callee returns
+    /// (no room left, or code translated for other assumptions): the outermost of
+    /// its inlined calls is not inlined when translating again (`Learnt::no_inline`).
+    pub(super) fn cut_inlined(&mut self) {
+        let mut c = self.ctx;
+        while c != 0 {
+            let fr = &self.inlined[c - 1];
+            if fr.parent == 0 {
+                self.seen.overflowed.insert(fr.site);
+            }
+            c = fr.parent;
+        }
+    }
+
+    /// After the caller's path of a conditional return: on in the callee.
+    pub(super) fn stay_inlined(&mut self, r: &Returning) {
+        if let Some((stay, callee)) = r.stay {
+            self.b.switch_to_block(stay);
+            self.assume(callee);
+        }
+    }
+}
