@@ -250,16 +250,13 @@ impl Lx<'_> {
     }
 
     /// The current path leaves the translation before its inlined callee returns
-    /// (no room left, or code translated for other assumptions): the outermost of
-    /// its inlined calls is not inlined when translating again (`Learnt::no_inline`).
+    /// (no room left, or code translated for other assumptions): that call is not
+    /// inlined when translating again (`Learnt::no_inline`; the room it took goes
+    /// to the calls after it).
     pub(super) fn cut_inlined(&mut self) {
-        let mut c = self.ctx;
-        while c != 0 {
-            let fr = &self.inlined[c - 1];
-            if fr.parent == 0 {
-                self.seen.overflowed.insert(fr.site);
-            }
-            c = fr.parent;
+        if self.ctx != 0 {
+            let site = self.inlined[self.ctx - 1].site;
+            self.seen.overflowed.insert(site);
         }
     }
 

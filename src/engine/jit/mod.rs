@@ -50,6 +50,10 @@ pub struct Stats {
     pub exits_transfer: u64,
     pub exits_control: u64,
     pub exits_interpret: u64,
+    /// Call sites translated inlined (`inline`), and those not inlined because
+    /// their inlined code was left before the callee returned.
+    pub inlined_sites: u64,
+    pub overflowed_sites: u64,
     /// Calls and returns compiled code made itself (`nest`).
     pub nested_calls: u64,
     pub nested_returns: u64,
@@ -65,7 +69,7 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations; {} host faults; {} float slow paths interpreted",
+            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; calls inlined at {} sites ({} not: too big); in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations; {} host faults; {} float slow paths interpreted",
             self.translated,
             self.translated_bundles,
             self.refused,
@@ -76,6 +80,8 @@ impl fmt::Display for Stats {
             self.exits_transfer,
             self.exits_control,
             self.exits_interpret,
+            self.inlined_sites,
+            self.overflowed_sites,
             self.nested_calls,
             self.nested_returns,
             self.compile_time.as_secs_f64() * 1e3,
@@ -312,7 +318,7 @@ impl Jit {
         }
         // Calls inlined whose code the translation left before they returned: again
         // without inlining them (what that frees may let others overflow).
-        for _ in 0..3 {
+        for _ in 0..6 {
             let Some(learnt) = first
                 .as_ref()
                 .map(|(_, l)| l)
@@ -350,6 +356,8 @@ impl Jit {
                 let code = be.module.get_finalized_function(id);
                 self.stats.translated += 1;
                 self.stats.translated_bundles += tr.bundles as u64;
+                self.stats.inlined_sites += tr.inlined as u64;
+                self.stats.overflowed_sites += tr.not_inlined as u64;
                 Entry::Compiled(BlockFn(code))
             }
             _ => {

@@ -26,6 +26,9 @@ pub struct Translated {
     /// Address and length of every wide instruction translated (their pages become
     /// code pages: stores there drop the translation).
     pub code: Vec<(u64, u64)>,
+    /// Call sites inlined, and those not inlined as too big (`Learnt::no_inline`).
+    pub inlined: usize,
+    pub not_inlined: usize,
 }
 
 fn read(x: &mut Lx, place: Place, ty: u8) -> Result<LV, NoLower> {
@@ -252,8 +255,8 @@ fn jump_unless_interrupted(x: &mut Lx, blk: Block, pc: u64) {
 /// the %ctpr values, window size and rotation their code assumed) and those still to
 /// translate.
 struct Plan<'s> {
-    /// By address and inlined call (`Lx::ctx`).
-    placed: HashMap<(u64, usize), (Block, ir::Assumed)>,
+    /// By `spot`.
+    placed: HashMap<Spot, (Block, ir::Assumed)>,
     pending: Vec<(u64, Block, ir::Assumed)>,
     /// Wide instructions left to translate of the block's own code, and of callees
     /// inlined.
@@ -261,6 +264,17 @@ struct Plan<'s> {
     inline_budget: usize,
     /// Addresses compiled code must not enter: it returns to the dispatcher there.
     stops: &'s BTreeSet<u64>,
+}
+
+/// Where code is placed: the address and inlined call (`Lx::ctx`), and inside an
+/// inlined call the assumptions too. The block's own code reached under other
+/// assumptions goes on in another translation (made for them); an inlined callee's
+/// is translated again, since leaving it costs a return through the dispatcher (a
+/// loop whose %ctpr values differ on the way back closes on its second copy).
+type Spot = (u64, usize, Option<ir::Assumed>);
+
+fn spot(pc: u64, x: &Lx) -> Spot {
+    (pc, x.ctx, (x.ctx != 0).then(|| x.assumed()))
 }
 
 impl Plan<'_> {
@@ -286,7 +300,7 @@ impl Plan<'_> {
     fn goto(&mut self, x: &mut Lx, t: LV, start: u64) {
         let home = !self.stops.contains(&start);
         let LV::C(t) = t else {
-            return leave(x, t, start, self.placed[&(start, 0)], home);
+            return leave(x, t, start, self.placed[&(start, 0, None)], home);
         };
         self.go(x, t as u64, true);
     }
@@ -302,7 +316,7 @@ impl Plan<'_> {
             let code = x.b.ins().iconst(types::I64, t as i64);
             return x.leave_with(code);
         }
-        match self.placed.get(&(t, x.ctx)) {
+        match self.placed.get(&spot(t, x)) {
             Some((blk, assumed)) if *assumed == x.assumed() => {
                 let blk = *blk;
                 if within && t <= x.pc && x.ctx == 0 {
@@ -312,7 +326,7 @@ impl Plan<'_> {
             }
             None if self.left(x.ctx) > 0 => {
                 let blk = x.b.create_block();
-                self.placed.insert((t, x.ctx), (blk, x.assumed()));
+                self.placed.insert(spot(t, x), (blk, x.assumed()));
                 self.pending.push((t, blk, x.assumed()));
                 x.b.ins().jump(blk, &[]);
             }
@@ -360,7 +374,7 @@ pub fn block(
         inline_budget: inline::MAX_INLINED_BUNDLES,
         stops,
     };
-    plan.placed.insert((start, 0), (head, x.assumed()));
+    plan.placed.insert((start, 0, None), (head, x.assumed()));
     let mut done = 0;
     let mut code = vec![];
     let mut pc = start;
@@ -377,7 +391,7 @@ pub fn block(
                     x.chain(LV::C(pc as u128));
                     break;
                 }
-                match plan.placed.get(&(pc, x.ctx)) {
+                match plan.placed.get(&spot(pc, &x)) {
                     Some((blk, assumed))
                         if *assumed == x.assumed() && x.b.current_block() != Some(*blk) =>
                     {
@@ -402,7 +416,7 @@ pub fn block(
                         let blk = x.b.create_block();
                         x.b.ins().jump(blk, &[]);
                         x.b.switch_to_block(blk);
-                        plan.placed.insert((pc, x.ctx), (blk, x.assumed()));
+                        plan.placed.insert(spot(pc, &x), (blk, x.assumed()));
                     }
                 }
             }
@@ -486,11 +500,14 @@ pub fn block(
     x.finish();
     x.b.seal_all_blocks();
     let learnt = std::mem::take(&mut x.seen);
+    let inlined = x.inlined.len();
     x.b.finalize();
     (done > 0).then_some((
         Translated {
             bundles: done,
             code,
+            inlined,
+            not_inlined: learnt.no_inline.len(),
         },
         learnt,
     ))
