@@ -1610,6 +1610,42 @@ impl<'a> Lx<'a> {
         self.b.switch_to_block(fast);
         let end = self.b.ins().load(types::I64, t, s, off::REGS_END);
         let regs = self.b.use_var(self.regs_ptr);
+        // The file ends where the window does (every call, return and setwd leaves
+        // it so): the new registers are exactly those the window gains, zeroed
+        // without a loop and known to be untagged zeros.
+        let ends_here = self.b.ins().iadd_imm(base, old as i64);
+        let ends_here = self.b.ins().icmp(IntCC::Equal, end, ends_here);
+        let [fresh, grown] = [(); 2].map(|_| self.b.create_block());
+        let loaded = self.b.create_block();
+        self.b.ins().brif(ends_here, fresh, &[], grown, &[]);
+        self.b.seal_block(fresh);
+        self.b.seal_block(grown);
+        self.b.switch_to_block(fresh);
+        // The registers are contiguous: 16 bytes of zeros at a time (padding too).
+        let zero = self.b.ins().iconst(types::I64, 0);
+        let zeros = self.b.ins().splat(types::I64X2, zero);
+        let (from, to) = (old as i64 * REG_SIZE, new as i64 * REG_SIZE);
+        let mut at = from;
+        while at + 16 <= to {
+            self.b.ins().store(reg_flags(), zeros, regs, at as i32);
+            at += 16;
+        }
+        if at < to {
+            self.b.ins().store(reg_flags(), zero, regs, at as i32);
+        }
+        for pos in self.preload.clone() {
+            if pos < self.base + old || pos >= self.base + new {
+                continue;
+            }
+            if let Some(&(lo, hi)) = self.regs.get(&pos) {
+                self.b.def_var(lo, zero);
+                self.b.def_var(hi, zero);
+            }
+        }
+        self.store_window(new_end, new, nfx, dbl);
+        self.b.ins().jump(loaded, &[]);
+
+        self.b.switch_to_block(grown);
         let head = self.b.create_block();
         let body = self.b.create_block();
         let done = self.b.create_block();
@@ -1636,13 +1672,7 @@ impl<'a> Lx<'a> {
         self.b.seal_block(head);
         self.b.seal_block(done);
         self.b.switch_to_block(done);
-        self.b.ins().store(t, new_end, s, off::REGS_END);
-        let size = self.b.ins().iconst(types::I32, new as i64);
-        self.b.ins().store(t, size, s, off::WD_SIZE);
-        let v = self.b.ins().iconst(types::I8, nfx as i64);
-        self.b.ins().store(t, v, s, off::WD_FX);
-        let v = self.b.ins().iconst(types::I8, dbl as i64);
-        self.b.ins().store(t, v, s, off::WD_DBL);
+        self.store_window(new_end, new, nfx, dbl);
         self.b.ins().jump(join, &[]);
 
         // Else the interpreter's control code does it.
@@ -1691,8 +1721,25 @@ impl<'a> Lx<'a> {
         }
         // A tagged register: the interpreter runs the instruction (`setwd` again).
         self.exit_if(tags)?;
+        self.b.ins().jump(loaded, &[]);
+        self.b.seal_block(loaded);
+        self.b.switch_to_block(loaded);
         self.wd_size = new;
         Ok(())
+    }
+
+    /// `JitState` after a `setwd` compiled code made: the file's end, the size,
+    /// WD.fx and WD.dbl.
+    fn store_window(&mut self, end: Value, size: u32, nfx: bool, dbl: bool) {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        self.b.ins().store(t, end, s, off::REGS_END);
+        let size = self.b.ins().iconst(types::I32, size as i64);
+        self.b.ins().store(t, size, s, off::WD_SIZE);
+        let v = self.b.ins().iconst(types::I8, nfx as i64);
+        self.b.ins().store(t, v, s, off::WD_FX);
+        let v = self.b.ins().iconst(types::I8, dbl as i64);
+        self.b.ins().store(t, v, s, off::WD_DBL);
     }
 
     /// `getsp`: the stack pointer moved by `delta` (16-byte aligned), which becomes
