@@ -62,17 +62,20 @@ impl Lx<'_> {
 
     /// Makes the call (`inline_target`) where no chain-stack growth or register
     /// spill is due and the frame's page is mapped; else the dispatcher makes it.
-    /// Returns with the builder on the callee's path, under its assumptions.
+    /// Returns with the builder on the callee's path, under its assumptions. The
+    /// window moves in `WindowVars`, which exits store.
     pub(super) fn call_inlined(&mut self, site: u64, wbs: u32, next: u64) -> Result<(), NoLower> {
         let t = MemFlags::trusted();
         let s = self.state;
         let slow = self.b.create_block();
-        let ind = self.b.ins().load(types::I64, t, s, off::PCS_IND);
+        let ind = self.b.use_var(self.win.ind);
         let room = self.b.ins().load(types::I64, t, s, off::PCS_ROOM);
         let top = self.b.ins().iadd_imm(ind, FRAME_BYTES as i64);
         let full = self.b.ins().icmp(IntCC::UnsignedGreaterThan, top, room);
-        let first = self.b.ins().load(types::I64, t, s, off::REGS_FIRST);
-        let end = self.b.ins().load(types::I64, t, s, off::REGS_END);
+        // The callee's window ends where the caller's does (and the file with it).
+        let first = self.b.use_var(self.win.first);
+        let wb = self.b.use_var(self.win.base);
+        let end = self.b.ins().iadd_imm(wb, self.wd_size as i64);
         let held = self.b.ins().isub(end, first);
         let spill = self
             .b
@@ -83,21 +86,12 @@ impl Lx<'_> {
         let pcs = self.b.ins().load(types::I64, t, s, off::PCS_BASE);
         let addr = self.b.ins().iadd(pcs, ind);
         let host = self.frame_host(addr, slow);
-        let frame = self.call_frame(wbs, next);
+        let psize = self.b.use_var(self.win.psize);
+        let fx = self.b.use_var(self.win.fx);
+        let frame = self.call_frame(wbs, next, psize, fx);
         for (k, w) in frame.words.into_iter().enumerate() {
             self.b.ins().store(t, w, host, 8 * k as i32);
         }
-        self.b.ins().store(t, top, s, off::PCS_IND);
-        let size = self.wd_size - 2 * wbs;
-        let wb = self.b.ins().load(types::I64, t, s, off::WD_BASE);
-        let callee_base = self.b.ins().iadd_imm(wb, 2 * wbs as i64);
-        self.b.ins().store(t, callee_base, s, off::WD_BASE);
-        let sz = self.b.ins().iconst(types::I32, size as i64);
-        self.b.ins().store(t, sz, s, off::WD_SIZE);
-        self.b.ins().store(t, sz, s, off::WD_PSIZE);
-        let regs = self.b.use_var(self.regs_ptr);
-        let regs = self.b.ins().iadd_imm(regs, 2 * wbs as i64 * REG_SIZE);
-        self.b.ins().store(t, regs, s, off::REGS);
         let go = self.b.create_block();
         self.b.ins().jump(go, &[]);
         // The dispatcher makes the call otherwise (the instruction's results landed).
@@ -105,7 +99,16 @@ impl Lx<'_> {
         self.b.set_cold_block(slow);
         self.emit_control(next)?;
         self.b.switch_to_block(go);
+        let size = self.wd_size - 2 * wbs;
+        self.b.def_var(self.win.ind, top);
+        let callee_base = self.b.ins().iadd_imm(wb, 2 * wbs as i64);
+        self.b.def_var(self.win.base, callee_base);
+        let sz = self.b.ins().iconst(types::I32, size as i64);
+        self.b.def_var(self.win.psize, sz);
+        let regs = self.b.use_var(self.regs_ptr);
+        let regs = self.b.ins().iadd_imm(regs, 2 * wbs as i64 * REG_SIZE);
         self.b.def_var(self.regs_ptr, regs);
+        self.seen.window = true;
         let keep = |x: &mut Self, ty, v| {
             let var = x.b.declare_var(ty);
             x.b.def_var(var, v);
@@ -113,8 +116,8 @@ impl Lx<'_> {
         };
         let preds = self.b.use_var(self.preds);
         let preds = keep(self, types::I32, preds);
-        let psize = keep(self, types::I32, frame.psize);
-        let fx = keep(self, types::I64, frame.fx);
+        let psize = keep(self, types::I32, psize);
+        let fx = keep(self, types::I64, fx);
         let wd_base = keep(self, types::I64, wb);
         let sp = keep(self, types::I64, frame.ret_sp);
         let ind = keep(self, types::I64, ind);
@@ -183,23 +186,21 @@ impl Lx<'_> {
         let (next, wbs, caller) = (fr.next, fr.wbs, fr.caller);
         let vars = [fr.preds, fr.psize, fr.fx, fr.wd_base, fr.sp, fr.ind];
         let [preds, psize, fx, wd_base, sp, ind] = vars.map(|v| self.b.use_var(v));
-        let t = MemFlags::trusted();
-        let s = self.state;
         // The chain stack, window and register file as the call left them (nested
         // calls made by helpers may have spilled the caller's registers).
-        let now_ind = self.b.ins().load(types::I64, t, s, off::PCS_IND);
+        let now_ind = self.b.use_var(self.win.ind);
         let top = self.b.ins().iadd_imm(ind, FRAME_BYTES as i64);
         let moved = self.b.ins().icmp(IntCC::NotEqual, now_ind, top);
-        let now_base = self.b.ins().load(types::I64, t, s, off::WD_BASE);
+        let now_base = self.b.use_var(self.win.base);
         let callee_base = self.b.ins().iadd_imm(wd_base, 2 * wbs as i64);
         let other = self.b.ins().icmp(IntCC::NotEqual, now_base, callee_base);
-        let now_psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
+        let now_psize = self.b.use_var(self.win.psize);
         let size = caller.1;
         let cut = self
             .b
             .ins()
             .icmp_imm(IntCC::NotEqual, now_psize, (size - 2 * wbs) as i64);
-        let first = self.b.ins().load(types::I64, t, s, off::REGS_FIRST);
+        let first = self.b.use_var(self.win.first);
         let fill = self.b.ins().icmp(IntCC::UnsignedLessThan, wd_base, first);
         let mut bad = self.b.ins().bor(moved, other);
         for c in [cut, fill] {
@@ -216,20 +217,12 @@ impl Lx<'_> {
         if let Some(go) = go {
             self.b.switch_to_block(go);
         }
-        self.b.ins().store(t, ind, s, off::PCS_IND);
-        self.b.ins().store(t, wd_base, s, off::WD_BASE);
-        let sz = self.b.ins().iconst(types::I32, size as i64);
-        self.b.ins().store(t, sz, s, off::WD_SIZE);
-        self.b.ins().store(t, psize, s, off::WD_PSIZE);
-        let fx = self.b.ins().ireduce(types::I8, fx);
-        self.b.ins().store(t, fx, s, off::WD_FX);
-        let dbl = self.b.ins().iconst(types::I8, caller.3 as i64);
-        self.b.ins().store(t, dbl, s, off::WD_DBL);
-        let end = self.b.ins().iadd_imm(wd_base, size as i64);
-        self.b.ins().store(t, end, s, off::REGS_END);
+        self.b.def_var(self.win.ind, ind);
+        self.b.def_var(self.win.base, wd_base);
+        self.b.def_var(self.win.psize, psize);
+        self.b.def_var(self.win.fx, fx);
         let regs = self.b.use_var(self.regs_ptr);
         let regs = self.b.ins().iadd_imm(regs, -(2 * wbs as i64 * REG_SIZE));
-        self.b.ins().store(t, regs, s, off::REGS);
         self.b.def_var(self.regs_ptr, regs);
         self.b.def_var(self.preds, preds);
         self.b.def_var(self.sp, sp);

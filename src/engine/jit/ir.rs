@@ -74,6 +74,20 @@ pub struct Inlined {
     pub(super) ind: Variable,
 }
 
+/// The window and chain-stack state compiled code moves (`setwd`, `inline`), in
+/// variables from the entry on: the window's base, parameter size (i32) and WD.fx
+/// (i64), the chain stack's index, the register file's first resident position.
+/// The file's end is the window's (every call, return and `setwd` leaves it so,
+/// checked on entry).
+#[derive(Clone, Copy)]
+pub(super) struct WindowVars {
+    pub base: Variable,
+    pub psize: Variable,
+    pub fx: Variable,
+    pub ind: Variable,
+    pub first: Variable,
+}
+
 /// Register file entries (`crate::guest::window::Reg`).
 pub const REG_SIZE: i64 = std::mem::size_of::<crate::guest::window::Reg>() as i64;
 pub(super) const REG_HI: i32 = std::mem::offset_of!(crate::guest::window::Reg, hi) as i32;
@@ -114,6 +128,9 @@ pub struct Learnt {
     /// left before the callee returned.
     pub no_inline: BTreeSet<u64>,
     pub overflowed: BTreeSet<u64>,
+    /// Compiled code moves the window itself (`setwd`, inlined calls): it lives in
+    /// variables (`WindowVars`), which exits store.
+    pub window: bool,
     /// The global registers it reads or writes (their tags are checked on entry and
     /// after calls: compiled code writes only untagged values).
     pub globals: BTreeSet<u32>,
@@ -230,7 +247,7 @@ pub struct Lx<'a> {
     exit_here: Option<Block>,
     /// Exit blocks, the code they return, the window size and base there, filled
     /// in by `finish`.
-    exits: Vec<(Block, u64, u32, u32)>,
+    exits: Vec<(Block, u64, u32, u32, bool)>,
     /// Fixed `JitState` fields: guest memory base, page permissions, size, globals.
     mem: Value,
     pages: Value,
@@ -244,6 +261,7 @@ pub struct Lx<'a> {
     /// in inlined calls. Registers are known (in `Learnt`, `regs`, `preload`) by
     /// their position counted from the entry's %r0.
     pub(super) base: u32,
+    pub(super) win: WindowVars,
     /// The inlined call the current path is in (`inline`: 0 none, else one more
     /// than its index in `inlined`).
     pub(super) ctx: usize,
@@ -404,6 +422,33 @@ impl<'a> Lx<'a> {
         b.def_var(br_var, v);
         let regs_ptr = b.declare_var(types::I64);
         b.def_var(regs_ptr, regs_at);
+        let var = |b: &mut FunctionBuilder, ty, v| {
+            let var = b.declare_var(ty);
+            b.def_var(var, v);
+            var
+        };
+        let wd_base = b.ins().load(types::I64, t, state, off::WD_BASE);
+        let psize = b.ins().load(types::I32, t, state, off::WD_PSIZE);
+        let fx = b.ins().uload8(types::I64, t, state, off::WD_FX);
+        let ind = b.ins().load(types::I64, t, state, off::PCS_IND);
+        let first = b.ins().load(types::I64, t, state, off::REGS_FIRST);
+        let win = WindowVars {
+            base: var(&mut b, types::I64, wd_base),
+            psize: var(&mut b, types::I32, psize),
+            fx: var(&mut b, types::I64, fx),
+            ind: var(&mut b, types::I64, ind),
+            first: var(&mut b, types::I64, first),
+        };
+        if learnt.window {
+            let end = b.ins().load(types::I64, t, state, off::REGS_END);
+            let here = b.ins().iadd_imm(wd_base, wd_size as i64);
+            let ne = b.ins().icmp(IntCC::NotEqual, end, here);
+            let ne = b.ins().uextend(types::I64, ne);
+            guard = Some(match guard {
+                None => ne,
+                Some(g) => b.ins().bor(g, ne),
+            });
+        }
         // Tagged predicates or registers: the interpreter runs this block.
         let mut tags = b.ins().load(types::I32, t, state, off::PRED_TAGS);
         tags = b.ins().uextend(types::I64, tags);
@@ -484,6 +529,7 @@ impl<'a> Lx<'a> {
             globals,
             global_tags,
             regs_ptr,
+            win,
             base: 0,
             ctx: 0,
             inlined: vec![],
@@ -500,6 +546,7 @@ impl<'a> Lx<'a> {
                 cut: learnt.cut.clone(),
                 no_inline: learnt.no_inline.clone(),
                 overflowed: BTreeSet::new(),
+                window: learnt.window,
                 globals: BTreeSet::new(),
                 global_uses: BTreeMap::new(),
                 globals_written: learnt.globals_written.clone(),
@@ -692,6 +739,51 @@ impl<'a> Lx<'a> {
         }
         let n = self.b.use_var(self.executed);
         self.b.ins().store(t, n, s, off::EXECUTED);
+        if self.seen.window {
+            self.store_window_state(size);
+        }
+    }
+
+    /// The window state in `WindowVars` (a window of `size`) to `JitState`.
+    pub(super) fn store_window_state(&mut self, size: u32) {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        let base = self.b.use_var(self.win.base);
+        self.b.ins().store(t, base, s, off::WD_BASE);
+        let end = self.b.ins().iadd_imm(base, size as i64);
+        self.b.ins().store(t, end, s, off::REGS_END);
+        let sz = self.b.ins().iconst(types::I32, size as i64);
+        self.b.ins().store(t, sz, s, off::WD_SIZE);
+        let psize = self.b.use_var(self.win.psize);
+        self.b.ins().store(t, psize, s, off::WD_PSIZE);
+        let fx = self.b.use_var(self.win.fx);
+        let fx = self.b.ins().ireduce(types::I8, fx);
+        self.b.ins().store(t, fx, s, off::WD_FX);
+        let dbl = self.b.ins().iconst(types::I8, self.dbl as i64);
+        self.b.ins().store(t, dbl, s, off::WD_DBL);
+        let regs = self.b.use_var(self.regs_ptr);
+        self.b.ins().store(t, regs, s, off::REGS);
+        let ind = self.b.use_var(self.win.ind);
+        self.b.ins().store(t, ind, s, off::PCS_IND);
+    }
+
+    /// `WindowVars` and the register pointer from `JitState` (after a helper).
+    pub(super) fn reload_window_state(&mut self) {
+        let t = MemFlags::trusted();
+        let s = self.state;
+        let v = self.b.ins().load(types::I64, t, s, off::REGS);
+        self.b.def_var(self.regs_ptr, v);
+        for (var, ty, o) in [
+            (self.win.base, types::I64, off::WD_BASE),
+            (self.win.psize, types::I32, off::WD_PSIZE),
+            (self.win.ind, types::I64, off::PCS_IND),
+            (self.win.first, types::I64, off::REGS_FIRST),
+        ] {
+            let v = self.b.ins().load(ty, t, s, o);
+            self.b.def_var(var, v);
+        }
+        let v = self.b.ins().uload8(types::I64, t, s, off::WD_FX);
+        self.b.def_var(self.win.fx, v);
     }
 
     /// Counts one executed wide instruction.
@@ -703,9 +795,10 @@ impl<'a> Lx<'a> {
 
     /// Fills the exit blocks; call once the last block is terminated.
     pub fn finish(&mut self) {
-        for (blk, code, size, base) in std::mem::take(&mut self.exits) {
+        for (blk, code, size, base, dbl) in std::mem::take(&mut self.exits) {
             self.b.switch_to_block(blk);
             self.base = base;
+            self.dbl = dbl;
             let c = self.b.ins().iconst(types::I64, code as i64);
             self.leave_sized(c, size);
         }
@@ -954,7 +1047,7 @@ impl<'a> Lx<'a> {
         let blk = self.b.create_block();
         self.b.set_cold_block(blk);
         self.exits
-            .push((blk, self.pc | EXIT_INTERPRET, self.wd_size, self.base));
+            .push((blk, self.pc | EXIT_INTERPRET, self.wd_size, self.base, self.dbl));
         self.exit_here = Some(blk);
         blk
     }
@@ -1568,9 +1661,12 @@ impl<'a> Lx<'a> {
                 <= 1
     }
 
-    /// The `setwd` of this instruction, before its results land: registers written so
-    /// far go to the register file, the interpreter's control code changes the window
-    /// (`state::set_window`), the registers it adds to the window are loaded.
+    /// The `setwd` of this instruction, before its results land. Where no parameter
+    /// is cut off and no spill is due, compiled code makes it in `WindowVars`: the
+    /// file ends where the window does, so the registers it gains are new, zeroed
+    /// (as `RegFile::frame` adds them) 16 bytes at a time and untagged. Otherwise the
+    /// interpreter's control code changes the window (`state::set_window`) and the
+    /// registers it adds are checked for tags and loaded.
     fn change_window(&mut self) -> Result<(), NoLower> {
         let Some((wsz, nfx, dbl)) = self.events.iter().find_map(|(_, e)| match e {
             Event::Window(w, n, d) => Some((*w, *n, *d)),
@@ -1581,16 +1677,13 @@ impl<'a> Lx<'a> {
         let t = MemFlags::trusted();
         let old = self.wd_size;
         let new = 2 * wsz;
-        let s = self.state;
-        // In compiled code where no parameter is cut off and no spill is due: the new
-        // registers above the file's end zeroed (as `RegFile::frame` adds them).
-        let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
+        let psize = self.b.use_var(self.win.psize);
         let cut = self
             .b
             .ins()
             .icmp_imm(IntCC::UnsignedGreaterThan, psize, new as i64);
-        let base = self.b.ins().load(types::I64, t, s, off::WD_BASE);
-        let first = self.b.ins().load(types::I64, t, s, off::REGS_FIRST);
+        let base = self.b.use_var(self.win.base);
+        let first = self.b.use_var(self.win.first);
         let new_end = self.b.ins().iadd_imm(base, new as i64);
         let held = self.b.ins().isub(new_end, first);
         let spill = self.b.ins().icmp_imm(
@@ -1601,27 +1694,14 @@ impl<'a> Lx<'a> {
         let bad = self.b.ins().bor(cut, spill);
         let fast = self.b.create_block();
         let slow = self.b.create_block();
-        let join = self.b.create_block();
+        let done = self.b.create_block();
         self.b.set_cold_block(slow);
         self.b.ins().brif(bad, slow, &[], fast, &[]);
         self.b.seal_block(fast);
         self.b.seal_block(slow);
 
         self.b.switch_to_block(fast);
-        let end = self.b.ins().load(types::I64, t, s, off::REGS_END);
         let regs = self.b.use_var(self.regs_ptr);
-        // The file ends where the window does (every call, return and setwd leaves
-        // it so): the new registers are exactly those the window gains, zeroed
-        // without a loop and known to be untagged zeros.
-        let ends_here = self.b.ins().iadd_imm(base, old as i64);
-        let ends_here = self.b.ins().icmp(IntCC::Equal, end, ends_here);
-        let [fresh, grown] = [(); 2].map(|_| self.b.create_block());
-        let loaded = self.b.create_block();
-        self.b.ins().brif(ends_here, fresh, &[], grown, &[]);
-        self.b.seal_block(fresh);
-        self.b.seal_block(grown);
-        self.b.switch_to_block(fresh);
-        // The registers are contiguous: 16 bytes of zeros at a time (padding too).
         let zero = self.b.ins().iconst(types::I64, 0);
         let zeros = self.b.ins().splat(types::I64X2, zero);
         let (from, to) = (old as i64 * REG_SIZE, new as i64 * REG_SIZE);
@@ -1642,42 +1722,15 @@ impl<'a> Lx<'a> {
                 self.b.def_var(hi, zero);
             }
         }
-        self.store_window(new_end, new, nfx, dbl);
-        self.b.ins().jump(loaded, &[]);
+        let fx = self.b.ins().iconst(types::I64, nfx as i64);
+        self.b.def_var(self.win.fx, fx);
+        self.seen.window = true;
+        self.b.ins().jump(done, &[]);
 
-        self.b.switch_to_block(grown);
-        let head = self.b.create_block();
-        let body = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.append_block_param(head, types::I64);
-        self.b.ins().jump(head, &[BlockArg::Value(end)]);
-        self.b.switch_to_block(head);
-        let pos = self.b.block_params(head)[0];
-        let filled = self
-            .b
-            .ins()
-            .icmp(IntCC::UnsignedGreaterThanOrEqual, pos, new_end);
-        self.b.ins().brif(filled, done, &[], body, &[]);
-        self.b.seal_block(body);
-        self.b.switch_to_block(body);
-        let k = self.b.ins().isub(pos, base);
-        let k = self.b.ins().imul_imm(k, REG_SIZE);
-        let at = self.b.ins().iadd(regs, k);
-        let zero = self.b.ins().iconst(types::I64, 0);
-        self.b.ins().store(reg_flags(), zero, at, 0);
-        self.b.ins().store(reg_flags(), zero, at, REG_HI);
-        self.b.ins().istore8(t, zero, at, REG_TAG);
-        let next = self.b.ins().iadd_imm(pos, 1);
-        self.b.ins().jump(head, &[BlockArg::Value(next)]);
-        self.b.seal_block(head);
-        self.b.seal_block(done);
-        self.b.switch_to_block(done);
-        self.store_window(new_end, new, nfx, dbl);
-        self.b.ins().jump(join, &[]);
-
-        // Else the interpreter's control code does it.
+        // Else the interpreter's control code does it, on the state as it is.
         self.b.switch_to_block(slow);
         self.store_regs(old);
+        self.store_window_state(old);
         let mut sig = Signature::new(self.host_cc);
         sig.params.push(AbiParam::new(types::I64));
         sig.params.push(AbiParam::new(types::I32));
@@ -1693,13 +1746,9 @@ impl<'a> Lx<'a> {
         );
         let call = self.b.ins().call_indirect(sig, f, &[self.state, w]);
         let r = self.b.inst_results(call)[0];
-        let p = self.b.ins().load(types::I64, t, self.state, off::REGS);
-        self.b.def_var(self.regs_ptr, p);
+        self.reload_window_state();
         let r = self.b.ins().uextend(types::I64, r);
         self.exit_if(LV::V(r))?;
-        self.b.ins().jump(join, &[]);
-        self.b.seal_block(join);
-        self.b.switch_to_block(join);
         let p = self.b.use_var(self.regs_ptr);
         // Positions below the window size on this path are loaded already (at entry,
         // or by an earlier `setwd` on it: the window only grows inside a block).
@@ -1721,25 +1770,11 @@ impl<'a> Lx<'a> {
         }
         // A tagged register: the interpreter runs the instruction (`setwd` again).
         self.exit_if(tags)?;
-        self.b.ins().jump(loaded, &[]);
-        self.b.seal_block(loaded);
-        self.b.switch_to_block(loaded);
+        self.b.ins().jump(done, &[]);
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
         self.wd_size = new;
         Ok(())
-    }
-
-    /// `JitState` after a `setwd` compiled code made: the file's end, the size,
-    /// WD.fx and WD.dbl.
-    fn store_window(&mut self, end: Value, size: u32, nfx: bool, dbl: bool) {
-        let t = MemFlags::trusted();
-        let s = self.state;
-        self.b.ins().store(t, end, s, off::REGS_END);
-        let size = self.b.ins().iconst(types::I32, size as i64);
-        self.b.ins().store(t, size, s, off::WD_SIZE);
-        let v = self.b.ins().iconst(types::I8, nfx as i64);
-        self.b.ins().store(t, v, s, off::WD_FX);
-        let v = self.b.ins().iconst(types::I8, dbl as i64);
-        self.b.ins().store(t, v, s, off::WD_DBL);
     }
 
     /// `getsp`: the stack pointer moved by `delta` (16-byte aligned), which becomes

@@ -307,6 +307,7 @@ impl Lx<'_> {
             let v = self.b.ins().load(types::I64, t, s, o);
             self.b.def_var(var, v);
         }
+        self.reload_window_state();
         self.ctpr_known = [None; 4];
         let away = self.b.create_block();
         let stay = self.b.create_block();
@@ -385,7 +386,9 @@ impl Lx<'_> {
         let base = self.b.ins().load(types::I64, t, s, off::PCS_BASE);
         let addr = self.b.ins().iadd(base, ind);
         let host = self.frame_host(addr, slow);
-        let frame = self.call_frame(wbs, next);
+        let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
+        let fx = self.b.ins().uload8(types::I64, t, s, off::WD_FX);
+        let frame = self.call_frame(wbs, next, psize, fx);
         for (k, w) in frame.words.into_iter().enumerate() {
             self.b.ins().store(t, w, host, 8 * k as i32);
         }
@@ -415,7 +418,8 @@ impl Lx<'_> {
 
     /// The chain-stack frame a `call` with `wbs` returning to `next` saves
     /// (`chain::call_frame`), from the state compiled code has.
-    pub(super) fn call_frame(&mut self, wbs: u32, next: u64) -> CallFrame {
+    /// `psize` (i32) and `fx` (i64) are the caller's parameter size and WD.fx.
+    pub(super) fn call_frame(&mut self, wbs: u32, next: u64, psize: Value, fx: Value) -> CallFrame {
         let t = MemFlags::trusted();
         let s = self.state;
         // CR0.lo: the predicates (their tags are clear in compiled code).
@@ -424,18 +428,15 @@ impl Lx<'_> {
         let w0 = spread_even(self, preds);
         let w1 = self.b.ins().iconst(types::I64, next as i64);
         // CR1.lo: wbs, the caller's parameter size in quad registers, WD.fx.
-        let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
         let psize64 = self.b.ins().uextend(types::I64, psize);
         let wpsz = self.b.ins().ushr_imm(psize64, 1);
         let wpsz = self.b.ins().band_imm(wpsz, 0x7f);
         let wpsz = self.b.ins().ishl_imm(wpsz, 26);
-        let fx = self.b.ins().uload8(types::I64, t, s, off::WD_FX);
         let fx_bit = self.b.ins().ishl_imm(fx, 25);
         let w2 = self.b.ins().bor(wpsz, fx_bit);
         let w2 = self.b.ins().bor_imm(w2, ((wbs as i64) & 0x7f) << 33);
         // CR1.hi: BR, WD.dbl, the data stack's size in use / 16.
-        let dbl = self.b.ins().uload8(types::I64, t, s, off::WD_DBL);
-        let dbl = self.b.ins().ishl_imm(dbl, 35);
+        let dbl = self.b.ins().iconst(types::I64, (self.dbl as i64) << 35);
         let sp = self.b.use_var(self.sp);
         let limit = self.b.ins().load(types::I64, t, s, off::STACK_LIMIT);
         let used = self.b.ins().isub(sp, limit);
@@ -448,8 +449,6 @@ impl Lx<'_> {
         let w3 = self.b.ins().bor_imm(w3, self.br.pack() as i64);
         CallFrame {
             words: [w0, w1, w2, w3],
-            psize,
-            fx,
             ret_sp,
         }
     }
@@ -550,12 +549,10 @@ impl Lx<'_> {
     }
 }
 
-/// A frame `Lx::call_frame` made: its words, and what `return` restores from it
-/// (the caller's parameter size (i32) and WD.fx (i64), the stack pointer).
+/// A frame `Lx::call_frame` made: its words, and the stack pointer `return`
+/// restores from it.
 pub(super) struct CallFrame {
     pub words: [Value; 4],
-    pub psize: Value,
-    pub fx: Value,
     pub ret_sp: Value,
 }
 
