@@ -40,8 +40,8 @@ pub struct Returning {
 impl Lx<'_> {
     /// The callee and wbs of the current instruction's call, if it is made by
     /// inlining: an unconditional call to a known procedure (its only control
-    /// change), not too deep, and neither end a debugger's stop.
-    pub(super) fn inline_target(&self, next: u64) -> Option<(u64, u32)> {
+    /// change), not too deep, not recursive, and neither end a debugger's stop.
+    pub(super) fn inline_target(&mut self, next: u64) -> Option<(u64, u32)> {
         let [(LV::C(k), Event::Call(LV::C(target), wbs))] = self.events[..] else {
             return None;
         };
@@ -50,6 +50,22 @@ impl Lx<'_> {
             0 => 0,
             c => self.inlined[c - 1].depth,
         };
+        // Recursion is not unrolled (the code would grow as 2^depth for fib, and the
+        // compile time with it), nor is a recursive procedure inlined at all: it is
+        // mostly called from itself, made by `nest` either way.
+        let mut c = self.ctx;
+        while c != 0 {
+            let fr = &self.inlined[c - 1];
+            if fr.target == target {
+                let site = fr.site;
+                self.seen.overflowed.insert(site);
+                return None;
+            }
+            c = fr.parent;
+        }
+        if target == self.start {
+            return None;
+        }
         (k != 0
             && matches!(self.transfer, None | Some((LV::C(0), _)))
             && 2 * wbs <= self.wd_size
@@ -64,7 +80,13 @@ impl Lx<'_> {
     /// spill is due and the frame's page is mapped; else the dispatcher makes it.
     /// Returns with the builder on the callee's path, under its assumptions. The
     /// window moves in `WindowVars`, which exits store.
-    pub(super) fn call_inlined(&mut self, site: u64, wbs: u32, next: u64) -> Result<(), NoLower> {
+    pub(super) fn call_inlined(
+        &mut self,
+        site: u64,
+        target: u64,
+        wbs: u32,
+        next: u64,
+    ) -> Result<(), NoLower> {
         let t = MemFlags::trusted();
         let s = self.state;
         let slow = self.b.create_block();
@@ -137,6 +159,7 @@ impl Lx<'_> {
         self.inlined.push(Inlined {
             parent: self.ctx,
             site,
+            target,
             next,
             wbs,
             base: self.base + 2 * wbs,

@@ -56,6 +56,8 @@ pub struct Inlined {
     /// The caller's context (0: the translation's own code), the call's address.
     pub parent: usize,
     pub site: u64,
+    /// The callee.
+    pub target: u64,
     pub next: u64,
     pub wbs: u32,
     /// The callee's window base (`Lx::base`).
@@ -124,8 +126,8 @@ pub struct Learnt {
     pub loops: BTreeSet<(u64, u64)>,
     /// Where the translation stops and goes on in another (`Learnt::cuts`).
     pub cut: BTreeSet<u64>,
-    /// Calls not inlined (`inline`), and those whose inlined code the translation
-    /// left before the callee returned.
+    /// Calls not inlined (`inline`), and those found not worth it: their inlined
+    /// code was left before the callee returned, or the callee is recursive.
     pub no_inline: BTreeSet<u64>,
     pub overflowed: BTreeSet<u64>,
     /// Compiled code moves the window itself (`setwd`, inlined calls): it lives in
@@ -220,8 +222,9 @@ pub struct Lx<'a> {
     pub b: FunctionBuilder<'a>,
     /// `*mut JitState`.
     pub state: Value,
-    /// Address of the wide instruction being translated.
+    /// Address of the wide instruction being translated, and of the first.
     pub pc: u64,
+    pub start: u64,
     /// Window size and rotation on the current path: the block's key gives them at
     /// entry, `setwd` (growing) and `setbn`/`setbp` inside the block change them.
     pub wd_size: u32,
@@ -512,6 +515,7 @@ impl<'a> Lx<'a> {
             b,
             state,
             pc: start,
+            start,
             wd_size,
             br,
             dbl: key.dbl,

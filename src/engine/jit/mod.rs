@@ -316,13 +316,14 @@ impl Jit {
             };
             first = build(be, &learnt);
         }
-        // Calls inlined whose code the translation left before they returned: again
-        // without inlining them (what that frees may let others overflow).
+        // Calls inlined whose code the translation left before they returned, or to
+        // recursive procedures: again without inlining them (what that frees may let
+        // others overflow).
         for _ in 0..6 {
             let Some(learnt) = first
                 .as_ref()
                 .map(|(_, l)| l)
-                .filter(|l| !l.overflowed.is_empty())
+                .filter(|l| !l.overflowed.is_subset(&l.no_inline))
             else {
                 break;
             };

@@ -448,7 +448,7 @@ pub fn block(
                     if plan.inline_budget >= inline::ROOM_TO_INLINE
                         && !x.seen.no_inline.contains(&pc) =>
                 {
-                    if x.call_inlined(pc, wbs, next).is_ok() {
+                    if x.call_inlined(pc, target, wbs, next).is_ok() {
                         plan.go(&mut x, target, false);
                     }
                     break;
