@@ -105,15 +105,14 @@ impl Lx<'_> {
             .icmp_imm(IntCC::UnsignedGreaterThan, held, RESIDENT as i64);
         let bad = self.b.ins().bor(full, spill);
         self.slow_if(bad, slow);
+        // The frame is written when compiled code leaves (`store_frames`), into a
+        // page known mapped now.
         let pcs = self.b.ins().load(types::I64, t, s, off::PCS_BASE);
         let addr = self.b.ins().iadd(pcs, ind);
-        let host = self.frame_host(addr, slow);
+        self.frame_host(addr, slow);
         let psize = self.b.use_var(self.win.psize);
         let fx = self.b.use_var(self.win.fx);
-        let frame = self.call_frame(wbs, next, psize, fx);
-        for (k, w) in frame.words.into_iter().enumerate() {
-            self.b.ins().store(t, w, host, 8 * k as i32);
-        }
+        let (_, ret_sp) = self.stack_in_use();
         let go = self.b.create_block();
         self.b.ins().jump(go, &[]);
         // The dispatcher makes the call otherwise (the instruction's results landed).
@@ -141,7 +140,7 @@ impl Lx<'_> {
         let psize = keep(self, types::I32, psize);
         let fx = keep(self, types::I64, fx);
         let wd_base = keep(self, types::I64, wb);
-        let sp = keep(self, types::I64, frame.ret_sp);
+        let sp = keep(self, types::I64, ret_sp);
         let ind = keep(self, types::I64, ind);
         // The callee starts with no %ctpr prepared and no rotation.
         let zero = self.b.ins().iconst(types::I64, 0);
@@ -263,6 +262,36 @@ impl Lx<'_> {
             stay: stay.map(|b| (b, callee)),
             ends,
         }))
+    }
+
+    /// The frames of the inlined calls the current path is in, written to the chain
+    /// stack as `call` would have (compiled code is about to leave, or to call a
+    /// helper that may read them).
+    pub(super) fn store_frames(&mut self) {
+        let t = MemFlags::trusted();
+        let mut c = self.ctx;
+        while c != 0 {
+            let fr = &self.inlined[c - 1];
+            let (next, wbs, caller, parent) = (fr.next, fr.wbs, fr.caller, fr.parent);
+            let vars = [fr.preds, fr.psize, fr.fx, fr.sp, fr.ind];
+            let [preds, psize, fx, sp, ind] = vars.map(|v| self.b.use_var(v));
+            let limit = self
+                .b
+                .ins()
+                .load(types::I64, t, self.state, off::STACK_LIMIT);
+            let used = self.b.ins().isub(sp, limit);
+            let words = self.frame_words(preds, next, wbs, psize, fx, caller.3, caller.2, used);
+            let pcs = self
+                .b
+                .ins()
+                .load(types::I64, t, self.state, off::PCS_BASE);
+            let addr = self.b.ins().iadd(pcs, ind);
+            let host = self.host_address(addr);
+            for (k, w) in words.into_iter().enumerate() {
+                self.b.ins().store(t, w, host, 8 * k as i32);
+            }
+            c = parent;
+        }
     }
 
     /// The current path leaves the translation before its inlined callee returns

@@ -248,9 +248,9 @@ pub struct Lx<'a> {
     pub local_preds: [LV; 7],
     /// The block that leaves compiled code to interpret the current wide instruction.
     exit_here: Option<Block>,
-    /// Exit blocks, the code they return, the window size and base there, filled
-    /// in by `finish`.
-    exits: Vec<(Block, u64, u32, u32, bool)>,
+    /// Exit blocks, the code they return, the window size and base, WD.dbl and the
+    /// inlined call there, filled in by `finish`.
+    exits: Vec<(Block, u64, u32, u32, bool, usize)>,
     /// Fixed `JitState` fields: guest memory base, page permissions, size, globals.
     mem: Value,
     pages: Value,
@@ -746,6 +746,7 @@ impl<'a> Lx<'a> {
         if self.seen.window {
             self.store_window_state(size);
         }
+        self.store_frames();
     }
 
     /// The window state in `WindowVars` (a window of `size`) to `JitState`.
@@ -799,10 +800,11 @@ impl<'a> Lx<'a> {
 
     /// Fills the exit blocks; call once the last block is terminated.
     pub fn finish(&mut self) {
-        for (blk, code, size, base, dbl) in std::mem::take(&mut self.exits) {
+        for (blk, code, size, base, dbl, ctx) in std::mem::take(&mut self.exits) {
             self.b.switch_to_block(blk);
             self.base = base;
             self.dbl = dbl;
+            self.ctx = ctx;
             let c = self.b.ins().iconst(types::I64, code as i64);
             self.leave_sized(c, size);
         }
@@ -1051,7 +1053,14 @@ impl<'a> Lx<'a> {
         let blk = self.b.create_block();
         self.b.set_cold_block(blk);
         self.exits
-            .push((blk, self.pc | EXIT_INTERPRET, self.wd_size, self.base, self.dbl));
+            .push((
+                blk,
+                self.pc | EXIT_INTERPRET,
+                self.wd_size,
+                self.base,
+                self.dbl,
+                self.ctx,
+            ));
         self.exit_here = Some(blk);
         blk
     }

@@ -388,8 +388,8 @@ impl Lx<'_> {
         let host = self.frame_host(addr, slow);
         let psize = self.b.ins().load(types::I32, t, s, off::WD_PSIZE);
         let fx = self.b.ins().uload8(types::I64, t, s, off::WD_FX);
-        let frame = self.call_frame(wbs, next, psize, fx);
-        for (k, w) in frame.words.into_iter().enumerate() {
+        let words = self.call_frame(wbs, next, psize, fx);
+        for (k, w) in words.into_iter().enumerate() {
             self.b.ins().store(t, w, host, 8 * k as i32);
         }
         self.b.ins().store(t, top, s, off::PCS_IND);
@@ -417,13 +417,45 @@ impl Lx<'_> {
     }
 
     /// The chain-stack frame a `call` with `wbs` returning to `next` saves
-    /// (`chain::call_frame`), from the state compiled code has.
-    /// `psize` (i32) and `fx` (i64) are the caller's parameter size and WD.fx.
-    pub(super) fn call_frame(&mut self, wbs: u32, next: u64, psize: Value, fx: Value) -> CallFrame {
-        let t = MemFlags::trusted();
-        let s = self.state;
-        // CR0.lo: the predicates (their tags are clear in compiled code).
+    /// (`chain::call_frame`), from the state compiled code has; `psize` (i32) and
+    /// `fx` (i64) are the caller's parameter size and WD.fx.
+    pub(super) fn call_frame(&mut self, wbs: u32, next: u64, psize: Value, fx: Value) -> [Value; 4] {
         let preds = self.b.use_var(self.preds);
+        let (used, _) = self.stack_in_use();
+        let (dbl, br) = (self.dbl, self.br.pack());
+        self.frame_words(preds, next, wbs, psize, fx, dbl, br, used)
+    }
+
+    /// The data stack's bytes in use (the stack pointer above its limit), and the
+    /// stack pointer a `return` restores from a frame saving them.
+    pub(super) fn stack_in_use(&mut self) -> (Value, Value) {
+        let t = MemFlags::trusted();
+        let sp = self.b.use_var(self.sp);
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, t, self.state, off::STACK_LIMIT);
+        let used = self.b.ins().isub(sp, limit);
+        let kept = self.b.ins().band_imm(used, 0xfff_ffff << 4);
+        (used, self.b.ins().iadd(limit, kept))
+    }
+
+    /// The four words of a frame (`chain::Frame::words`): the caller's predicates
+    /// (i32, untagged in compiled code), return address, wbs, parameter size (i32),
+    /// WD.fx (i64), WD.dbl, rotation (packed) and data-stack bytes in use.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn frame_words(
+        &mut self,
+        preds: Value,
+        next: u64,
+        wbs: u32,
+        psize: Value,
+        fx: Value,
+        dbl: bool,
+        br: u64,
+        used: Value,
+    ) -> [Value; 4] {
+        // CR0.lo: the predicates, value bits even.
         let preds = self.b.ins().uextend(types::I64, preds);
         let w0 = spread_even(self, preds);
         let w1 = self.b.ins().iconst(types::I64, next as i64);
@@ -436,21 +468,14 @@ impl Lx<'_> {
         let w2 = self.b.ins().bor(wpsz, fx_bit);
         let w2 = self.b.ins().bor_imm(w2, ((wbs as i64) & 0x7f) << 33);
         // CR1.hi: BR, WD.dbl, the data stack's size in use / 16.
-        let dbl = self.b.ins().iconst(types::I64, (self.dbl as i64) << 35);
-        let sp = self.b.use_var(self.sp);
-        let limit = self.b.ins().load(types::I64, t, s, off::STACK_LIMIT);
-        let used = self.b.ins().isub(sp, limit);
         let ussz = self.b.ins().ushr_imm(used, 4);
         let ussz = self.b.ins().band_imm(ussz, 0xfff_ffff);
-        let saved = self.b.ins().ishl_imm(ussz, 4);
-        let ret_sp = self.b.ins().iadd(limit, saved);
         let ussz = self.b.ins().ishl_imm(ussz, 36);
-        let w3 = self.b.ins().bor(dbl, ussz);
-        let w3 = self.b.ins().bor_imm(w3, self.br.pack() as i64);
-        CallFrame {
-            words: [w0, w1, w2, w3],
-            ret_sp,
-        }
+        let w3 = self
+            .b
+            .ins()
+            .bor_imm(ussz, (dbl as i64) << 35 | br as i64);
+        [w0, w1, w2, w3]
     }
 
     /// `return`, as `interp::return_to_caller` makes it, where no fill is needed and
@@ -547,13 +572,6 @@ impl Lx<'_> {
         sig.returns.push(AbiParam::new(types::I64));
         self.b.import_signature(sig)
     }
-}
-
-/// A frame `Lx::call_frame` made: its words, and the stack pointer `return`
-/// restores from it.
-pub(super) struct CallFrame {
-    pub words: [Value; 4],
-    pub ret_sp: Value,
 }
 
 /// Bit i of the low 32 bits of `v` to bit 2i (`Cpu::packed_preds`).
