@@ -304,32 +304,25 @@ impl Jit {
         // Once to learn which registers the block uses and what it changes, once more
         // keeping them in variables (and learning the same).
         let mut first = build(be, &translate::Learnt::default());
-        // Loops followed by calls: once more, ending before the calls.
-        if let Some(cut) = first
-            .as_ref()
-            .map(|(_, l)| l.cuts())
-            .filter(|c| !c.is_empty())
-        {
-            let learnt = translate::Learnt {
-                cut,
-                ..Default::default()
-            };
-            first = build(be, &learnt);
-        }
-        // Calls inlined whose code the translation left before they returned, or to
-        // recursive procedures: again without inlining them (what that frees may let
-        // others overflow).
+        // Again while the build learns (up to 6 times) of loops followed by calls,
+        // which it then ends before (so that the loops keep registers in variables),
+        // or of calls inlined whose code it left before they returned or that are to
+        // recursive procedures, which it then makes by `nest` (what that frees may let
+        // others overflow, and the calls made so may cut loops).
         for _ in 0..6 {
-            let Some(learnt) = first
-                .as_ref()
-                .map(|(_, l)| l)
-                .filter(|l| !l.overflowed.is_subset(&l.no_inline))
-            else {
+            let Some(learnt) = first.as_ref().map(|(_, l)| l) else {
                 break;
             };
+            let cut: std::collections::BTreeSet<u64> =
+                learnt.cut.union(&learnt.cuts()).copied().collect();
+            let no_inline: std::collections::BTreeSet<u64> =
+                learnt.no_inline.union(&learnt.overflowed).copied().collect();
+            if cut == learnt.cut && no_inline == learnt.no_inline {
+                break;
+            }
             let learnt = translate::Learnt {
-                cut: learnt.cut.clone(),
-                no_inline: learnt.no_inline.union(&learnt.overflowed).copied().collect(),
+                cut,
+                no_inline,
                 ..Default::default()
             };
             first = build(be, &learnt);
