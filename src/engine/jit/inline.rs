@@ -1,11 +1,12 @@
 //! Calls followed into the callee inside the caller's translation. A `call` to a
-//! known procedure pushes the chain-stack frame and moves the window as `nest` does,
-//! but the callee's wide instructions are translated on in the same function, for
-//! the callee's window (its registers are the caller's at an offset known at
-//! translation), and its `return` jumps to the caller's next instruction: no host
-//! call, no state stored and loaded around it, registers and predicates stay in
-//! variables. The frame is in guest memory all the while, so every exit inside the
-//! callee leaves the machine exactly as the interpreter's `call` would have.
+//! known procedure takes its chain-stack frame's slot and moves the window (in
+//! `WindowVars`), and the callee's wide instructions are translated on in the same
+//! function, for the callee's window (its registers are the caller's at an offset
+//! known at translation); its `return` jumps to the caller's next instruction: no
+//! host call, no state stored and loaded around it, registers and predicates stay in
+//! variables. The frame's words are written wherever compiled code stores its state
+//! (`store_frames`: exits, helpers that may read the chain stack), so every exit
+//! inside the callee leaves the machine exactly as the interpreter's `call` would.
 //!
 //! Each inlined call is a context of its own (`Assumed`'s last field): the same
 //! callee inlined twice is translated twice.
@@ -185,15 +186,15 @@ impl Lx<'_> {
     /// callee, where its condition holds: restores the caller's state and leaves the
     /// builder on the caller's path (the caller's assumptions, `Returning::next`)
     /// when the machine is as the call left it; else the `ret` helper returns.
-    pub(super) fn return_inlined(&mut self) -> Result<Option<Returning>, NoLower> {
+    pub(super) fn return_inlined(&mut self) -> Option<Returning> {
         if self.ctx == 0 {
-            return Ok(None);
+            return None;
         }
         let [(c, Event::Return)] = self.events[..] else {
-            return Ok(None);
+            return None;
         };
         if !matches!(self.transfer, None | Some((LV::C(0), _))) {
-            return Ok(None);
+            return None;
         }
         let ends = matches!(c, LV::C(k) if k != 0);
         let callee = self.assumed();
@@ -257,11 +258,11 @@ impl Lx<'_> {
         self.seen.dirty[0] = true;
         self.seen.dirty[6] = true;
         self.assume(([None; 4], caller.1, caller.2, caller.3, caller.4));
-        Ok(Some(Returning {
+        Some(Returning {
             next,
             stay: stay.map(|b| (b, callee)),
             ends,
-        }))
+        })
     }
 
     /// The frames of the inlined calls the current path is in, written to the chain

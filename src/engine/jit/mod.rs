@@ -50,8 +50,8 @@ pub struct Stats {
     pub exits_transfer: u64,
     pub exits_control: u64,
     pub exits_interpret: u64,
-    /// Call sites translated inlined (`inline`), and those not inlined because
-    /// their inlined code was left before the callee returned.
+    /// Call sites translated inlined (`inline`), and those not inlined: their
+    /// inlined code was left before the callee returned, or the callee is recursive.
     pub inlined_sites: u64,
     pub overflowed_sites: u64,
     /// Calls and returns compiled code made itself (`nest`).
@@ -69,7 +69,7 @@ impl fmt::Display for Stats {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; calls inlined at {} sites ({} not: too big); in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations; {} host faults; {} float slow paths interpreted",
+            "jit: {} blocks translated ({} wide instructions), {} refused, {} block runs; lookups: {} hits in the recent table, {} in the map, {} misses; exits: {} by transfer, {} by call/return/window change, {} to the interpreter; calls inlined at {} sites ({} not: too big or recursive); in compiled code: {} calls, {} returns; translation {:.1} ms; {} invalidations; {} host faults; {} float slow paths interpreted",
             self.translated,
             self.translated_bundles,
             self.refused,

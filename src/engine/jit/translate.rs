@@ -26,7 +26,8 @@ pub struct Translated {
     /// Address and length of every wide instruction translated (their pages become
     /// code pages: stores there drop the translation).
     pub code: Vec<(u64, u64)>,
-    /// Call sites inlined, and those not inlined as too big (`Learnt::no_inline`).
+    /// Call sites inlined, and those not inlined, found too big or recursive
+    /// (`Learnt::no_inline`).
     pub inlined: usize,
     pub not_inlined: usize,
 }
@@ -448,6 +449,8 @@ pub fn block(
                     if plan.inline_budget >= inline::ROOM_TO_INLINE
                         && !x.seen.no_inline.contains(&pc) =>
                 {
+                    // (It fails only as `emit_events` would: the translation is
+                    // then refused.)
                     if x.call_inlined(pc, target, wbs, next).is_ok() {
                         plan.go(&mut x, target, false);
                     }
@@ -456,19 +459,18 @@ pub fn block(
                 _ => {}
             }
             match x.return_inlined() {
-                Ok(Some(r)) => {
+                Some(r) => {
                     plan.go(&mut x, r.next, false);
                     x.stay_inlined(&r);
                     if r.ends {
                         break;
                     }
                 }
-                Ok(None) => {
+                None => {
                     if x.emit_events(next).unwrap_or(true) {
                         break;
                     }
                 }
-                Err(_) => break,
             }
             match transfer {
                 Some((LV::C(0), _)) | None => {}
