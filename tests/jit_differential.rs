@@ -7,7 +7,8 @@
 //! count, and the same fault when a division by zero, a D operand or condition, or the
 //! end marker stops them). Four of the sixteen register operands are globals. WD.dbl starts 0 or 1 and a `setwd` beside one wide
 //! instruction's operations may flip it, so 32-bit results replace the low half or
-//! zero-extend.
+//! zero-extend. The same code also runs as a procedure called from a loop (inlined
+//! by the JIT), where the window and chain stack must agree too.
 
 use e2k_emu::asm::{assemble_elf, Options};
 use e2k_emu::isa;
@@ -351,6 +352,11 @@ struct End {
     pred_tags: u32,
     fpsr: u64,
     pfpfr: u64,
+    /// The window (base, size, parameter size), the chain stack's index and its top
+    /// frame (what a call inside compiled code left there).
+    wd: (u64, u32, u32),
+    pcs_ind: u64,
+    top_frame: [u8; 32],
 }
 
 fn run(image: &[u8], jit: bool) -> End {
@@ -378,7 +384,35 @@ fn run(image: &[u8], jit: bool) -> End {
         pred_tags: m.cpu.pred_tags,
         fpsr: m.cpu.fpsr,
         pfpfr: m.cpu.pfpfr,
+        wd: (m.cpu.wd.base, m.cpu.wd.size, m.cpu.wd.psize),
+        pcs_ind: m.cpu.pcs.ind,
+        top_frame: {
+            let mut f = [0u8; 32];
+            if m.cpu.pcs.ind >= 32 {
+                let at = m.cpu.pcs.base + m.cpu.pcs.ind - 32;
+                m.mem.read_initial(at, &mut f).expect("the chain stack is mapped");
+            }
+            f
+        },
     }
+}
+
+/// Both ends equal, or the property fails showing the program.
+fn same_end(a: &End, b: &End, text: &str) -> Result<(), TestCaseError> {
+    prop_assert_eq!(&a.outcome, &b.outcome, "{}", text);
+    prop_assert_eq!(a.ip, b.ip, "{}", text);
+    prop_assert_eq!(a.executed, b.executed, "{}", text);
+    prop_assert_eq!(&a.regs, &b.regs, "{}", text);
+    prop_assert_eq!(&a.his, &b.his, "{}", text);
+    prop_assert_eq!(&a.globals, &b.globals, "{}", text);
+    prop_assert_eq!(a.preds, b.preds, "{}", text);
+    prop_assert_eq!(a.pred_tags, b.pred_tags, "{}", text);
+    prop_assert_eq!(a.fpsr, b.fpsr, "{}", text);
+    prop_assert_eq!(a.pfpfr, b.pfpfr, "{}", text);
+    prop_assert_eq!(a.wd, b.wd, "{}", text);
+    prop_assert_eq!(a.pcs_ind, b.pcs_ind, "{}", text);
+    prop_assert_eq!(a.top_frame, b.top_frame, "{}", text);
+    Ok(())
 }
 
 proptest! {
@@ -399,17 +433,78 @@ proptest! {
         };
         let a = run(&image, false);
         let b = run(&image, true);
-        prop_assert_eq!(&a.outcome, &b.outcome, "{}", text);
-        prop_assert_eq!(a.ip, b.ip, "{}", text);
-        prop_assert_eq!(a.executed, b.executed, "{}", text);
-        prop_assert_eq!(&a.regs, &b.regs, "{}", text);
-        prop_assert_eq!(&a.his, &b.his, "{}", text);
-        prop_assert_eq!(&a.globals, &b.globals, "{}", text);
-        prop_assert_eq!(a.preds, b.preds, "{}", text);
-        prop_assert_eq!(a.pred_tags, b.pred_tags, "{}", text);
-        prop_assert_eq!(a.fpsr, b.fpsr, "{}", text);
-        prop_assert_eq!(a.pfpfr, b.pfpfr, "{}", text);
+        same_end(&a, &b, &text)?;
     }
+
+    /// The random code as a procedure called three times from a loop, which the JIT
+    /// inlines: its window `wbs` up in the caller's, grown by a `setwd` or not, a
+    /// conditional return in the middle; faults inside it stop both engines in it,
+    /// with the caller's frame on the chain stack.
+    #[test]
+    fn inlined_calls_match_interpreter(init in proptest::collection::vec(any::<i32>().prop_map(i64::from), 16),
+                               tagged in proptest::collection::vec(proptest::bool::weighted(0.05), 16),
+                               dpreds in proptest::collection::vec(proptest::bool::weighted(0.15), 4),
+                               bundles in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 1..8),
+                               dbl in any::<bool>(), wbs in 2u32..7, grow in any::<bool>(),
+                               ret_at in 0usize..8, ret_pred in 0u8..4) {
+        let text = called(&init, &tagged, &dpreds, &bundles, dbl, wbs, grow, (ret_at, ret_pred));
+        let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 });
+        let image = match image {
+            Ok(i) => i,
+            Err(_) => return Ok(()),
+        };
+        let a = run(&image, false);
+        let b = run(&image, true);
+        same_end(&a, &b, &text)?;
+    }
+}
+
+/// `program`'s setup and operations, the operations as a procedure `callee` that a
+/// loop calls three times with `wbs` (its %r0 the caller's %r(2 * wbs)); `grow`: the
+/// callee opens a window of 32 registers first; `ret`: after which of its wide
+/// instructions it returns if the predicate holds.
+#[allow(clippy::too_many_arguments)]
+fn called(
+    init: &[i64],
+    tagged: &[bool],
+    dpreds: &[bool],
+    bundles: &[Vec<Op>],
+    dbl: bool,
+    wbs: u32,
+    grow: bool,
+    ret: (usize, u8),
+) -> String {
+    let setup = program(init, tagged, dpreds, &[], dbl, usize::MAX);
+    // The setup without its end marker; the caller's %r16..%r31 (the callee's
+    // registers) get values too.
+    let mut s = setup.replace("    .word 0x00000011, 0xffffffff\n", "");
+    for (k, pair) in init.chunks(2).enumerate() {
+        s.push_str(&format!(
+            "    {{\n        addd,0 0, {}, %r{}\n        addd,1 0, {}, %r{}\n    }}\n",
+            pair[1],
+            16 + 2 * k,
+            pair[0],
+            17 + 2 * k
+        ));
+    }
+    s.push_str(&format!(
+        "    {{\n        addd,0 0, 3, %r0\n    }}\nloop:\n    {{\n        disp %ctpr1, callee\n    }}\n    {{\n        call %ctpr1, wbs = {wbs}\n    }}\n    {{\n        subd,0 %r0, 1, %r0\n        disp %ctpr2, loop\n    }}\n    {{\n        cmpbdb,0 0, %r0, %pred31\n    }}\n    {{\n        ct %ctpr2 ? %pred31\n    }}\n"
+    ));
+    s.push_str("    .word 0x00000011, 0xffffffff\ncallee:\n    {\n        return %ctpr3\n");
+    if grow {
+        s.push_str(&format!("        setwd wsz = 0x10, nfx = 1, dbl = {}\n", dbl as u8));
+    }
+    s.push_str("    }\n");
+    for (k, b) in bundles.iter().enumerate() {
+        if let Some(t) = bundle_text(b) {
+            s.push_str(&t);
+        }
+        if k == ret.0 {
+            s.push_str(&format!("    {{\n        ct %ctpr3 ? %pred{}\n    }}\n", ret.1));
+        }
+    }
+    s.push_str("    {\n        ct %ctpr3\n    }\n");
+    s
 }
 
 /// Values the float compares must tell apart: zeros, ordinary values (some equal),
