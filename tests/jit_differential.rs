@@ -390,7 +390,9 @@ fn run(image: &[u8], jit: bool) -> End {
             let mut f = [0u8; 32];
             if m.cpu.pcs.ind >= 32 {
                 let at = m.cpu.pcs.base + m.cpu.pcs.ind - 32;
-                m.mem.read_initial(at, &mut f).expect("the chain stack is mapped");
+                m.mem
+                    .read_initial(at, &mut f)
+                    .expect("the chain stack is mapped");
             }
             f
         },
@@ -492,7 +494,10 @@ fn called(
     ));
     s.push_str("    .word 0x00000011, 0xffffffff\ncallee:\n    {\n        return %ctpr3\n");
     if grow {
-        s.push_str(&format!("        setwd wsz = 0x10, nfx = 1, dbl = {}\n", dbl as u8));
+        s.push_str(&format!(
+            "        setwd wsz = 0x10, nfx = 1, dbl = {}\n",
+            dbl as u8
+        ));
     }
     s.push_str("    }\n");
     for (k, b) in bundles.iter().enumerate() {
@@ -500,7 +505,10 @@ fn called(
             s.push_str(&t);
         }
         if k == ret.0 {
-            s.push_str(&format!("    {{\n        ct %ctpr3 ? %pred{}\n    }}\n", ret.1));
+            s.push_str(&format!(
+                "    {{\n        ct %ctpr3 ? %pred{}\n    }}\n",
+                ret.1
+            ));
         }
     }
     s.push_str("    {\n        ct %ctpr3\n    }\n");

@@ -282,10 +282,7 @@ impl Lx<'_> {
                 .load(types::I64, t, self.state, off::STACK_LIMIT);
             let used = self.b.ins().isub(sp, limit);
             let words = self.frame_words(preds, next, wbs, psize, fx, caller.3, caller.2, used);
-            let pcs = self
-                .b
-                .ins()
-                .load(types::I64, t, self.state, off::PCS_BASE);
+            let pcs = self.b.ins().load(types::I64, t, self.state, off::PCS_BASE);
             let addr = self.b.ins().iadd(pcs, ind);
             let host = self.host_address(addr);
             for (k, w) in words.into_iter().enumerate() {

@@ -580,7 +580,13 @@ impl<'a> Lx<'a> {
 
     /// What the current path's code is translated for.
     pub fn assumed(&self) -> Assumed {
-        (self.ctpr_known, self.wd_size, self.br.pack(), self.dbl, self.ctx)
+        (
+            self.ctpr_known,
+            self.wd_size,
+            self.br.pack(),
+            self.dbl,
+            self.ctx,
+        )
     }
 
     /// Continues translating a path under `a` (it was recorded by `assumed`).
@@ -1052,15 +1058,14 @@ impl<'a> Lx<'a> {
         }
         let blk = self.b.create_block();
         self.b.set_cold_block(blk);
-        self.exits
-            .push((
-                blk,
-                self.pc | EXIT_INTERPRET,
-                self.wd_size,
-                self.base,
-                self.dbl,
-                self.ctx,
-            ));
+        self.exits.push((
+            blk,
+            self.pc | EXIT_INTERPRET,
+            self.wd_size,
+            self.base,
+            self.dbl,
+            self.ctx,
+        ));
         self.exit_here = Some(blk);
         blk
     }

@@ -315,8 +315,11 @@ impl Jit {
             };
             let cut: std::collections::BTreeSet<u64> =
                 learnt.cut.union(&learnt.cuts()).copied().collect();
-            let no_inline: std::collections::BTreeSet<u64> =
-                learnt.no_inline.union(&learnt.overflowed).copied().collect();
+            let no_inline: std::collections::BTreeSet<u64> = learnt
+                .no_inline
+                .union(&learnt.overflowed)
+                .copied()
+                .collect();
             if cut == learnt.cut && no_inline == learnt.no_inline {
                 break;
             }

@@ -419,7 +419,13 @@ impl Lx<'_> {
     /// The chain-stack frame a `call` with `wbs` returning to `next` saves
     /// (`chain::call_frame`), from the state compiled code has; `psize` (i32) and
     /// `fx` (i64) are the caller's parameter size and WD.fx.
-    pub(super) fn call_frame(&mut self, wbs: u32, next: u64, psize: Value, fx: Value) -> [Value; 4] {
+    pub(super) fn call_frame(
+        &mut self,
+        wbs: u32,
+        next: u64,
+        psize: Value,
+        fx: Value,
+    ) -> [Value; 4] {
         let preds = self.b.use_var(self.preds);
         let (used, _) = self.stack_in_use();
         let (dbl, br) = (self.dbl, self.br.pack());
@@ -471,10 +477,7 @@ impl Lx<'_> {
         let ussz = self.b.ins().ushr_imm(used, 4);
         let ussz = self.b.ins().band_imm(ussz, 0xfff_ffff);
         let ussz = self.b.ins().ishl_imm(ussz, 36);
-        let w3 = self
-            .b
-            .ins()
-            .bor_imm(ussz, (dbl as i64) << 35 | br as i64);
+        let w3 = self.b.ins().bor_imm(ussz, (dbl as i64) << 35 | br as i64);
         [w0, w1, w2, w3]
     }
 
