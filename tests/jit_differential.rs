@@ -399,6 +399,25 @@ fn run(image: &[u8], jit: bool) -> End {
     }
 }
 
+/// The program as the tests assemble it.
+fn assemble(text: &str) -> Result<Vec<u8>, Vec<e2k_emu::asm::AsmError>> {
+    let opts = Options {
+        iset: Iset::new(ISET).unwrap(),
+        entry: None,
+        text_base: 0x10000,
+    };
+    assemble_elf(&[("t.s".into(), text.to_string())], &opts)
+}
+
+/// Both engines end the program in the same state (`same_end`); a combination the
+/// assembler rightly refuses (literal space, channels) passes.
+fn engines_agree(text: &str) -> Result<(), TestCaseError> {
+    let Ok(image) = assemble(text) else {
+        return Ok(());
+    };
+    same_end(&run(&image, false), &run(&image, true), text)
+}
+
 /// Both ends equal, or the property fails showing the program.
 fn same_end(a: &End, b: &End, text: &str) -> Result<(), TestCaseError> {
     prop_assert_eq!(&a.outcome, &b.outcome, "{}", text);
@@ -427,15 +446,7 @@ proptest! {
                                bundles in proptest::collection::vec(proptest::collection::vec(op(), 1..4), 1..10),
                                dbl in any::<bool>(), flip in 0usize..12) {
         let text = program(&init, &tagged, &dpreds, &bundles, dbl, flip);
-        let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 });
-        let image = match image {
-            Ok(i) => i,
-            // A combination the assembler rightly refuses (literal space, channels).
-            Err(_) => return Ok(()),
-        };
-        let a = run(&image, false);
-        let b = run(&image, true);
-        same_end(&a, &b, &text)?;
+        engines_agree(&text)?;
     }
 
     /// The random code as a procedure called three times from a loop, which the JIT
@@ -450,14 +461,7 @@ proptest! {
                                dbl in any::<bool>(), wbs in 2u32..7, grow in any::<bool>(),
                                ret_at in 0usize..8, ret_pred in 0u8..4) {
         let text = called(&init, &tagged, &dpreds, &bundles, dbl, wbs, grow, (ret_at, ret_pred));
-        let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 });
-        let image = match image {
-            Ok(i) => i,
-            Err(_) => return Ok(()),
-        };
-        let a = run(&image, false);
-        let b = run(&image, true);
-        same_end(&a, &b, &text)?;
+        engines_agree(&text)?;
     }
 }
 
@@ -638,7 +642,7 @@ proptest! {
             }
         }
         text.push_str("    .word 0x00000011, 0xffffffff\n");
-        let image = assemble_elf(&[("t.s".into(), text.clone())], &Options { iset: Iset::new(ISET).unwrap(), entry: None, text_base: 0x10000 }).expect("assembles");
+        let image = assemble(&text).expect("assembles");
         let a = run(&image, false);
         let b = run(&image, true);
         prop_assert_eq!(&a.outcome, &b.outcome, "{}", text);

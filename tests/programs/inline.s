@@ -153,10 +153,11 @@ leaf:
     }
 
 ! d1(x) = d2(x) + 1, ..., d5(x) = d6(x) + 1, d6(x) = x
-d1:
+.macro plus_one name, callee
+\name:
     {
         setwd wsz = 0x4, nfx = 1
-        disp %ctpr1, d2
+        disp %ctpr1, \callee
         addd,0 %r0, 0, %r4
     }
     {
@@ -169,70 +170,12 @@ d1:
     {
         ct %ctpr3
     }
-d2:
-    {
-        setwd wsz = 0x4, nfx = 1
-        disp %ctpr1, d3
-        addd,0 %r0, 0, %r4
-    }
-    {
-        call %ctpr1, wbs = 2
-    }
-    {
-        addd,0 %r4, 1, %r0
-        return %ctpr3
-    }
-    {
-        ct %ctpr3
-    }
-d3:
-    {
-        setwd wsz = 0x4, nfx = 1
-        disp %ctpr1, d4
-        addd,0 %r0, 0, %r4
-    }
-    {
-        call %ctpr1, wbs = 2
-    }
-    {
-        addd,0 %r4, 1, %r0
-        return %ctpr3
-    }
-    {
-        ct %ctpr3
-    }
-d4:
-    {
-        setwd wsz = 0x4, nfx = 1
-        disp %ctpr1, d5
-        addd,0 %r0, 0, %r4
-    }
-    {
-        call %ctpr1, wbs = 2
-    }
-    {
-        addd,0 %r4, 1, %r0
-        return %ctpr3
-    }
-    {
-        ct %ctpr3
-    }
-d5:
-    {
-        setwd wsz = 0x4, nfx = 1
-        disp %ctpr1, d6
-        addd,0 %r0, 0, %r4
-    }
-    {
-        call %ctpr1, wbs = 2
-    }
-    {
-        addd,0 %r4, 1, %r0
-        return %ctpr3
-    }
-    {
-        ct %ctpr3
-    }
+.endm
+    plus_one d1, d2
+    plus_one d2, d3
+    plus_one d3, d4
+    plus_one d4, d5
+    plus_one d5, d6
 d6:
     {
         return %ctpr3

@@ -12,7 +12,7 @@
 //! callee inlined twice is translated twice.
 
 use crate::engine::jit::ir::{Assumed, Event, Inlined, Lx, NoLower, LV, REG_SIZE};
-use crate::engine::jit::state::{off, EXIT_FLAGS};
+use crate::engine::jit::state::off;
 use crate::guest::chain::FRAME_BYTES;
 use crate::guest::cpu::Rotation;
 use crate::guest::window::RESIDENT;
@@ -43,14 +43,10 @@ impl Lx<'_> {
     /// inlining: an unconditional call to a known procedure (its only control
     /// change), not too deep, not recursive, and neither end a debugger's stop.
     pub(super) fn inline_target(&mut self, next: u64) -> Option<(u64, u32)> {
-        let [(LV::C(k), Event::Call(LV::C(target), wbs))] = self.events[..] else {
+        let [(LV::C(_), Event::Call(LV::C(target), _))] = self.events[..] else {
             return None;
         };
         let target = target as u64;
-        let depth = match self.ctx {
-            0 => 0,
-            c => self.inlined[c - 1].depth,
-        };
         // Recursion is not unrolled (the code would grow as 2^depth for fib, and the
         // compile time with it), nor is a recursive procedure inlined at all: it is
         // mostly called from itself, made by `nest` either way.
@@ -64,17 +60,14 @@ impl Lx<'_> {
             }
             c = fr.parent;
         }
-        if target == self.start {
+        let depth = match self.ctx {
+            0 => 0,
+            c => self.inlined[c - 1].depth,
+        };
+        if target == self.start || depth >= MAX_DEPTH {
             return None;
         }
-        (k != 0
-            && matches!(self.transfer, None | Some((LV::C(0), _)))
-            && 2 * wbs <= self.wd_size
-            && target & EXIT_FLAGS == 0
-            && !self.stops.contains(&target)
-            && !self.stops.contains(&next)
-            && depth < MAX_DEPTH)
-            .then_some((target, wbs))
+        self.known_call(next)
     }
 
     /// Makes the call (`inline_target`) where no chain-stack growth or register
@@ -190,21 +183,9 @@ impl Lx<'_> {
         if self.ctx == 0 {
             return None;
         }
-        let [(c, Event::Return)] = self.events[..] else {
-            return None;
-        };
-        if !matches!(self.transfer, None | Some((LV::C(0), _))) {
-            return None;
-        }
-        let ends = matches!(c, LV::C(k) if k != 0);
         let callee = self.assumed();
-        let stay = (!ends).then(|| self.b.create_block());
-        if let Some(stay) = stay {
-            let f = self.value(c);
-            let away = self.b.create_block();
-            self.b.ins().brif(f, away, &[], stay, &[]);
-            self.b.switch_to_block(away);
-        }
+        let stay = self.returning()?;
+        let ends = stay.is_none();
         let fr = &self.inlined[self.ctx - 1];
         let (next, wbs, caller) = (fr.next, fr.wbs, fr.caller);
         let vars = [fr.preds, fr.psize, fr.fx, fr.wd_base, fr.sp, fr.ind];

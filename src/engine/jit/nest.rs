@@ -123,20 +123,10 @@ impl Lx<'_> {
     /// A `return` (the instruction's only control change) made here by `ret`, where
     /// its condition holds; `Some(ends)` if lowered so (`ends`: this path ends).
     pub(super) fn return_in_code(&mut self) -> Result<Option<bool>, NoLower> {
-        let [(c, Event::Return)] = self.events[..] else {
+        let Some(stay) = self.returning() else {
             return Ok(None);
         };
-        if !matches!(self.transfer, None | Some((LV::C(0), _))) {
-            return Ok(None);
-        }
-        let ends = matches!(c, LV::C(k) if k != 0);
-        let stay = (!ends).then(|| self.b.create_block());
-        if let Some(stay) = stay {
-            let f = self.value(c);
-            let away = self.b.create_block();
-            self.b.ins().brif(f, away, &[], stay, &[]);
-            self.b.switch_to_block(away);
-        }
+        let ends = stay.is_none();
         let size = self.wd_size;
         self.store_state(size);
         let slow = self.b.create_block();
@@ -148,6 +138,44 @@ impl Lx<'_> {
             self.b.switch_to_block(stay);
         }
         Ok(Some(ends))
+    }
+
+    /// If the current instruction's only control change is a `return`: the builder
+    /// on the path where it happens, and the block where the path goes on if it is
+    /// conditional (None: it always happens, this path ends).
+    pub(super) fn returning(&mut self) -> Option<Option<Block>> {
+        let [(c, Event::Return)] = self.events[..] else {
+            return None;
+        };
+        if !matches!(self.transfer, None | Some((LV::C(0), _))) {
+            return None;
+        }
+        if matches!(c, LV::C(k) if k != 0) {
+            return Some(None);
+        }
+        let stay = self.b.create_block();
+        let f = self.value(c);
+        let away = self.b.create_block();
+        self.b.ins().brif(f, away, &[], stay, &[]);
+        self.b.switch_to_block(away);
+        Some(Some(stay))
+    }
+
+    /// The callee and wbs of the current instruction's call if compiled code may
+    /// make it itself: an unconditional call to a known procedure (its only control
+    /// change) inside the window, neither end a debugger's stop.
+    pub(super) fn known_call(&self, next: u64) -> Option<(u64, u32)> {
+        let [(LV::C(k), Event::Call(LV::C(target), wbs))] = self.events[..] else {
+            return None;
+        };
+        let target = target as u64;
+        (k != 0
+            && matches!(self.transfer, None | Some((LV::C(0), _)))
+            && 2 * wbs <= self.wd_size
+            && target & EXIT_FLAGS == 0
+            && !self.stops.contains(&target)
+            && !self.stops.contains(&next))
+        .then_some((target, wbs))
     }
 
     /// Ends the path with the `return` made by `ret` (the state stored already).
@@ -168,20 +196,10 @@ impl Lx<'_> {
     /// returns here, its effects reloaded. Leaves the builder where the call was not
     /// made (for the dispatcher's way) and gives the block where it returned.
     pub(super) fn call_in_code(&mut self, next: u64) -> Result<Option<Block>, NoLower> {
-        let [(LV::C(k), Event::Call(LV::C(target), wbs))] = self.events[..] else {
+        let Some((target, wbs)) = self.known_call(next) else {
             return Ok(None);
         };
-        let target = target as u64;
         let size = self.wd_size;
-        if k == 0
-            || self.transfer.is_some_and(|(c, _)| c != LV::C(0))
-            || 2 * wbs > size
-            || target & EXIT_FLAGS != 0
-            || self.stops.contains(&target)
-            || self.stops.contains(&next)
-        {
-            return Ok(None);
-        }
         let link = self.new_link();
         self.seen.call_sites.insert(self.pc);
         self.store_state(size);
