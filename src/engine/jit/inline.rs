@@ -250,20 +250,23 @@ impl Lx<'_> {
     /// stack as `call` would have (compiled code is about to leave, or to call a
     /// helper that may read them).
     pub(super) fn store_frames(&mut self) {
+        if self.ctx == 0 {
+            return;
+        }
         let t = MemFlags::trusted();
+        let limit = self
+            .b
+            .ins()
+            .load(types::I64, t, self.state, off::STACK_LIMIT);
+        let pcs = self.b.ins().load(types::I64, t, self.state, off::PCS_BASE);
         let mut c = self.ctx;
         while c != 0 {
             let fr = &self.inlined[c - 1];
             let (next, wbs, caller, parent) = (fr.next, fr.wbs, fr.caller, fr.parent);
             let vars = [fr.preds, fr.psize, fr.fx, fr.sp, fr.ind];
             let [preds, psize, fx, sp, ind] = vars.map(|v| self.b.use_var(v));
-            let limit = self
-                .b
-                .ins()
-                .load(types::I64, t, self.state, off::STACK_LIMIT);
             let used = self.b.ins().isub(sp, limit);
             let words = self.frame_words(preds, next, wbs, psize, fx, caller.3, caller.2, used);
-            let pcs = self.b.ins().load(types::I64, t, self.state, off::PCS_BASE);
             let addr = self.b.ins().iadd(pcs, ind);
             let host = self.host_address(addr);
             for (k, w) in words.into_iter().enumerate() {

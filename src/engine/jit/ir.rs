@@ -1692,7 +1692,6 @@ impl<'a> Lx<'a> {
         }) else {
             return Ok(());
         };
-        let t = MemFlags::trusted();
         let old = self.wd_size;
         let new = 2 * wsz;
         let psize = self.b.use_var(self.win.psize);
@@ -1767,17 +1766,36 @@ impl<'a> Lx<'a> {
         self.reload_window_state();
         let r = self.b.ins().uextend(types::I64, r);
         self.exit_if(LV::V(r))?;
-        let p = self.b.use_var(self.regs_ptr);
         // Positions below the window size on this path are loaded already (at entry,
         // or by an earlier `setwd` on it: the window only grows inside a block).
-        let mut tags = LV::C(0);
+        if let Some(tags) = self.load_window_registers(old, new) {
+            // A tagged register: the interpreter runs the instruction (`setwd` again).
+            self.exit_if(LV::V(tags))?;
+        }
+        self.b.ins().jump(done, &[]);
+        self.b.seal_block(done);
+        self.b.switch_to_block(done);
+        self.wd_size = new;
+        Ok(())
+    }
+
+    /// Loads the registers the block uses at window positions `from..to` from the
+    /// register file (those kept in variables into them) and gives their tags or'ed
+    /// (None: no such register).
+    pub(super) fn load_window_registers(&mut self, from: u32, to: u32) -> Option<Value> {
+        let t = MemFlags::trusted();
+        let p = self.b.use_var(self.regs_ptr);
+        let mut tags = None;
         for pos in self.preload.clone() {
-            if pos < self.base + old || pos >= self.base + new {
+            if pos < self.base + from || pos >= self.base + to {
                 continue;
             }
             let at = self.reg_offset(pos);
             let tag = self.b.ins().uload8(types::I64, t, p, at + REG_TAG);
-            tags = or(self, tags, LV::V(tag))?;
+            tags = Some(match tags {
+                None => tag,
+                Some(acc) => self.b.ins().bor(acc, tag),
+            });
             let Some(&(lo, hi)) = self.regs.get(&pos) else {
                 continue;
             };
@@ -1786,13 +1804,7 @@ impl<'a> Lx<'a> {
             let v = self.b.ins().load(types::I64, reg_flags(), p, at + REG_HI);
             self.b.def_var(hi, v);
         }
-        // A tagged register: the interpreter runs the instruction (`setwd` again).
-        self.exit_if(tags)?;
-        self.b.ins().jump(done, &[]);
-        self.b.seal_block(done);
-        self.b.switch_to_block(done);
-        self.wd_size = new;
-        Ok(())
+        tags
     }
 
     /// `getsp`: the stack pointer moved by `delta` (16-byte aligned), which becomes

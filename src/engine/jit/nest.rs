@@ -13,9 +13,7 @@
 //! anything but a return to there goes back up to the dispatcher unchanged.
 
 use crate::engine::interp;
-use crate::engine::jit::ir::{
-    global_flags, reg_flags, Event, Lx, NoLower, LV, REG_HI, REG_SIZE, REG_TAG,
-};
+use crate::engine::jit::ir::{global_flags, Event, Lx, NoLower, LV, REG_SIZE};
 use crate::engine::jit::state::{
     off, JitState, EXIT_AT, EXIT_EVENT, EXIT_FLAGS, EXIT_INTERPRET, EXIT_RETURNED,
 };
@@ -278,20 +276,9 @@ impl Lx<'_> {
         let tags = self.b.ins().load(types::I32, t, s, off::PRED_TAGS);
         let mut tags = self.b.ins().uextend(types::I64, tags);
         // (Inlined callers' registers, below the window, are as they were.)
-        for pos in self.preload.clone() {
-            if pos < self.base || pos >= self.base + self.wd_size {
-                continue;
-            }
-            let at = self.reg_offset(pos);
-            let tag = self.b.ins().uload8(types::I64, t, p, at + REG_TAG);
-            tags = self.b.ins().bor(tags, tag);
-            let Some(&(lo, hi)) = self.regs.get(&pos) else {
-                continue;
-            };
-            let v = self.b.ins().load(types::I64, reg_flags(), p, at);
-            self.b.def_var(lo, v);
-            let v = self.b.ins().load(types::I64, reg_flags(), p, at + REG_HI);
-            self.b.def_var(hi, v);
+        let size = self.wd_size;
+        if let Some(regs) = self.load_window_registers(0, size) {
+            tags = self.b.ins().bor(tags, regs);
         }
         for n in self.globals_checked.clone() {
             let tag = self
