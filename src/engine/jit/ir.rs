@@ -430,11 +430,21 @@ impl<'a> Lx<'a> {
             b.def_var(var, v);
             var
         };
-        let wd_base = b.ins().load(types::I64, t, state, off::WD_BASE);
-        let psize = b.ins().load(types::I32, t, state, off::WD_PSIZE);
-        let fx = b.ins().uload8(types::I64, t, state, off::WD_FX);
-        let ind = b.ins().load(types::I64, t, state, off::PCS_IND);
-        let first = b.ins().load(types::I64, t, state, off::REGS_FIRST);
+        // Only code that moves the window reads these (and so learns `window`); the
+        // others do without the loads (a build that learns it is built again).
+        let moves = learnt.window;
+        let load = |b: &mut FunctionBuilder, ty, o| match moves {
+            true => b.ins().load(ty, t, state, o),
+            false => b.ins().iconst(ty, 0),
+        };
+        let wd_base = load(&mut b, types::I64, off::WD_BASE);
+        let psize = load(&mut b, types::I32, off::WD_PSIZE);
+        let ind = load(&mut b, types::I64, off::PCS_IND);
+        let first = load(&mut b, types::I64, off::REGS_FIRST);
+        let fx = match moves {
+            true => b.ins().uload8(types::I64, t, state, off::WD_FX),
+            false => b.ins().iconst(types::I64, 0),
+        };
         let win = WindowVars {
             base: var(&mut b, types::I64, wd_base),
             psize: var(&mut b, types::I32, psize),
